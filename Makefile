@@ -1,0 +1,56 @@
+# The two commands: `make run` and `make test`. Everything else is set up by them.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test test-pg test-e2e lint format install install-dev messages clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+# Re-install only when a lock file changed (the stamp is newer than both locks otherwise).
+$(VENV)/.installed: requirements.lock | $(PY)
+	$(PIP) install --disable-pip-version-check -q -r requirements.lock
+	touch $@
+
+$(VENV)/.installed-dev: requirements.lock requirements-dev.lock | $(PY)
+	$(PIP) install --disable-pip-version-check -q -r requirements-dev.lock
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+run: install
+	mkdir -p var
+	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 $(PY) manage.py load_demo --if-empty
+	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install-dev
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The suite against PostgreSQL (DATABASE_URL defaults to the local server).
+test-pg: install-dev
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} $(PY) -m pytest -m "not e2e" $(PYTEST_ARGS)
+
+test-e2e: install-dev
+	$(PY) -m pytest -m e2e $(PYTEST_ARGS)
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install-dev
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+# Needs GNU gettext (Debian: gettext). The compiled .mo files are committed.
+messages: install-dev
+	DEBUG=1 $(PY) manage.py makemessages -l vi -l en --no-obsolete
+	DEBUG=1 $(PY) manage.py compilemessages
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles

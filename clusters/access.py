@@ -1,0 +1,118 @@
+"""Who may see and change what in the clusters app.
+
+Staff of an authority read and change everything of it; viewers read everything of it; clerks
+read the cluster-years their unit belongs to (and those clusters and fellow units). Anyone else
+gets 404 for an object (they must not learn it exists) and read-only users get 403 on a change.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from .models import Authority, Cluster, ClusterYear, Membership, Unit
+from .roles import roles_for
+
+
+def visible_cluster_years(user) -> QuerySet[ClusterYear]:
+    roles = roles_for(user)
+    qs = ClusterYear.objects.all()
+    if roles.is_superuser:
+        return qs
+    return qs.filter(
+        Q(cluster__authority_id__in=roles.authority_ids)
+        | Q(pk__in=Membership.objects.filter(unit_id__in=roles.clerk_of).values("cluster_year_id"))
+    )
+
+
+def visible_clusters(user) -> QuerySet[Cluster]:
+    roles = roles_for(user)
+    qs = Cluster.objects.all()
+    if roles.is_superuser:
+        return qs
+    return qs.filter(
+        Q(authority_id__in=roles.authority_ids)
+        | Q(
+            pk__in=Membership.objects.filter(unit_id__in=roles.clerk_of).values(
+                "cluster_year__cluster_id"
+            )
+        )
+    )
+
+
+def visible_units(user) -> QuerySet[Unit]:
+    """Units of the user's authorities; for clerks, their own unit and its fellow members."""
+    roles = roles_for(user)
+    qs = Unit.objects.all()
+    if roles.is_superuser:
+        return qs
+    fellow_years = Membership.objects.filter(unit_id__in=roles.clerk_of).values("cluster_year_id")
+    return qs.filter(
+        Q(authority_id__in=roles.authority_ids)
+        | Q(pk__in=roles.clerk_of)
+        | Q(pk__in=Membership.objects.filter(cluster_year_id__in=fellow_years).values("unit_id"))
+    )
+
+
+def staff_authorities(user) -> QuerySet[Authority]:
+    """Authorities in which the user may create and change things."""
+    roles = roles_for(user)
+    if roles.is_superuser:
+        return Authority.objects.all()
+    return Authority.objects.filter(pk__in=roles.staff_of)
+
+
+def can_manage(user, obj) -> bool:
+    return user.has_perm("clusters.manage", obj)
+
+
+def _checked(user, obj, *, edit: bool):
+    can_edit = can_manage(user, obj)
+    if edit and not can_edit:
+        raise PermissionDenied
+    return obj, can_edit
+
+
+def get_cluster_year_for_user(user, pk: int, *, edit: bool = False) -> tuple[ClusterYear, bool]:
+    cluster_year = get_object_or_404(
+        visible_cluster_years(user).select_related("cluster__authority"), pk=pk
+    )
+    return _checked(user, cluster_year, edit=edit)
+
+
+def get_cluster_for_user(user, pk: int, *, edit: bool = False) -> tuple[Cluster, bool]:
+    cluster = get_object_or_404(visible_clusters(user).select_related("authority"), pk=pk)
+    return _checked(user, cluster, edit=edit)
+
+
+def get_unit_for_user(user, pk: int, *, edit: bool = False) -> tuple[Unit, bool]:
+    unit = get_object_or_404(visible_units(user).select_related("authority", "successor"), pk=pk)
+    return _checked(user, unit, edit=edit)
+
+
+def get_membership_for_user(user, pk: int, *, edit: bool = False) -> tuple[Membership, bool]:
+    membership = get_object_or_404(
+        Membership.objects.filter(cluster_year__in=visible_cluster_years(user)).select_related(
+            "unit", "cluster_year__cluster__authority"
+        ),
+        pk=pk,
+    )
+    return _checked(user, membership, edit=edit)
+
+
+def get_authority_for_user(user, pk: int, *, edit: bool = False) -> tuple[Authority, bool]:
+    roles = roles_for(user)
+    if not (roles.is_superuser or pk in roles.authority_ids):
+        raise Http404
+    authority = get_object_or_404(Authority, pk=pk)
+    return _checked(user, authority, edit=edit)
+
+
+def require_staff(user) -> QuerySet[Authority]:
+    """For creation pages: the authorities the user is staff of; 403 when none."""
+    authorities = staff_authorities(user)
+    if not roles_for(user).is_staff_anywhere:
+        raise PermissionDenied
+    return authorities

@@ -1,0 +1,382 @@
+"""Forms of the clusters app. They validate everything a person can get wrong, with messages
+next to the field, so that a save never trips over a database constraint."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .fields import VietDecimalField, format_decimal, parse_decimal
+from .models import Authority, Cluster, ClusterYear, Membership, Unit
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class BaseForm(forms.ModelForm):
+    """Crispy rendering without its own <form> tag: templates own the form element."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+def authority_field(authorities) -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(queryset=authorities, label=_("Authority"), empty_label=None)
+
+
+class AuthorityForm(BaseForm):
+    class Meta:
+        model = Authority
+        fields = ["name", "short_name", "place_name", "parent_body"]
+
+
+class ClusterForm(BaseForm):
+    class Meta:
+        model = Cluster
+        fields = ["authority", "name", "kind", "description", "is_active"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, authorities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["authority"] = authority_field(authorities)
+        if self.instance.pk:
+            # Moving a cluster to another authority would move its whole history.
+            self.fields["authority"].disabled = True
+
+
+class UnitForm(BaseForm):
+    class Meta:
+        model = Unit
+        fields = [
+            "authority",
+            "name",
+            "kind",
+            "code",
+            "head_name",
+            "head_title",
+            "phone",
+            "email",
+            "address",
+            "valid_from",
+            "valid_to",
+            "successor",
+        ]
+        widgets = {"valid_from": DATE_WIDGET, "valid_to": DATE_WIDGET}
+
+    def __init__(self, *args, authorities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["authority"] = authority_field(authorities)
+        if self.instance.pk:
+            self.fields["authority"].disabled = True
+            successors = Unit.objects.filter(authority_id=self.instance.authority_id).exclude(
+                pk=self.instance.pk
+            )
+        else:
+            successors = Unit.objects.filter(authority__in=authorities)
+        self.fields["successor"].queryset = successors.order_by("name")
+
+    def clean(self):
+        cleaned = super().clean()
+        successor, authority = cleaned.get("successor"), cleaned.get("authority")
+        if successor and authority and successor.authority_id != authority.pk:
+            self.add_error("successor", _("The successor must belong to the same authority."))
+        if (
+            successor
+            and self.instance.pk
+            and self.instance.pk in {u.pk for u in [successor, *successor.lineage()]}
+        ):
+            self.add_error(
+                "successor", _("This would make a loop: the successor already follows this unit.")
+            )
+        return cleaned
+
+
+# --- Settings of a cluster-year ----------------------------------------------------------------
+
+
+class LinesField(forms.CharField):
+    """A list edited as lines "Name: number" in a textarea (works without JavaScript)."""
+
+    widget = forms.Textarea(attrs={"rows": 4})
+
+    def __init__(self, *, key: str, number_key: str, integer: bool, **kwargs):
+        self.key, self.number_key, self.integer = key, number_key, integer
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return "\n".join(
+                f"{item[self.key]}: {self._format(item[self.number_key])}" for item in value
+            )
+        return value
+
+    def _format(self, number) -> str:
+        return str(number) if self.integer else format_decimal(Decimal(str(number)))
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        items, errors = [], []
+        for number, line in enumerate(text.splitlines(), start=1):
+            line = line.strip()
+            if not line:
+                continue
+            name, sep, amount = line.rpartition(":")
+            name = name.strip()
+            if not sep or not name:
+                errors.append(
+                    _('Line %(line)d: write "name: number", e.g. "%(example)s".')
+                    % {"line": number, "example": self.example}
+                )
+                continue
+            try:
+                parsed = parse_decimal(amount)
+            except ValueError:
+                errors.append(
+                    _('Line %(line)d: "%(value)s" is not a number.')
+                    % {"line": number, "value": amount.strip()}
+                )
+                continue
+            error = self.check_number(parsed)
+            if error:
+                errors.append(_("Line %(line)d: %(error)s") % {"line": number, "error": error})
+                continue
+            stored = int(parsed) if self.integer else format(parsed.normalize(), "f")
+            items.append({self.key: name, self.number_key: stored})
+        if errors:
+            raise forms.ValidationError(errors)
+        names = [item[self.key].casefold() for item in items]
+        if len(set(names)) != len(names):
+            raise forms.ValidationError(_("Each name may appear only once."))
+        return items
+
+    example = ""
+
+    def check_number(self, number: Decimal) -> str | None:
+        return None
+
+
+class AwardsField(LinesField):
+    example = "Cờ thi đua của Ủy ban nhân dân tỉnh: 1"
+
+    def __init__(self, **kwargs):
+        super().__init__(key="name", number_key="seats", integer=True, **kwargs)
+
+    def check_number(self, number):
+        if number != number.to_integral() or not 1 <= number <= 100:
+            return _("the number of seats must be a whole number from 1 to 100.")
+        return None
+
+
+class TierBandsField(LinesField):
+    example = "Hoàn thành xuất sắc nhiệm vụ: 90"
+
+    def __init__(self, **kwargs):
+        super().__init__(key="name", number_key="min_percent", integer=False, **kwargs)
+
+    def check_number(self, number):
+        if not Decimal(0) <= number <= Decimal(100):
+            return _("the percentage must be between 0 and 100.")
+        return None
+
+    def to_python(self, value):
+        bands = super().to_python(value)
+        percents = [Decimal(band["min_percent"]) for band in bands]
+        if len(set(percents)) != len(percents):
+            raise forms.ValidationError(_("Two tiers cannot start at the same percentage."))
+        return sorted(bands, key=lambda band: Decimal(band["min_percent"]), reverse=True)
+
+
+class ClusterYearForm(BaseForm):
+    vote_threshold_percent = VietDecimalField(
+        label=_("Vote threshold (%)"), min_value=0, max_value=100, max_digits=5, decimal_places=2
+    )
+    awards = AwardsField(
+        label=_("Awards"),
+        required=False,
+        help_text=_('One per line: "award: number of seats".'),
+    )
+    tier_bands = TierBandsField(
+        label=_("Tier bands"),
+        required=False,
+        help_text=_(
+            'One per line: "tier: minimum % of the nominal total", e.g. '
+            '"Hoàn thành xuất sắc nhiệm vụ: 90".'
+        ),
+    )
+
+    class Meta:
+        model = ClusterYear
+        fields = [
+            "year",
+            "self_score_deadline",
+            "review_deadline",
+            "vote_threshold_strict",
+            "vote_threshold_percent",
+            "vote_threshold_basis",
+            "awards",
+            "tier_bands",
+            "notes",
+        ]
+        widgets = {
+            "self_score_deadline": DATE_WIDGET,
+            "review_deadline": DATE_WIDGET,
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, cluster: Cluster, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cluster = cluster
+        if self.instance.pk:
+            # The year is part of every membership and document; it is fixed once created.
+            self.fields["year"].disabled = True
+
+    def clean_year(self):
+        year = self.cleaned_data["year"]
+        others = ClusterYear.objects.filter(cluster=self.cluster, year=year)
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        if others.exists():
+            raise forms.ValidationError(
+                _("This cluster already has the year %(year)s.") % {"year": year}
+            )
+        return year
+
+    def clean(self):
+        cleaned = super().clean()
+        self_deadline, review = cleaned.get("self_score_deadline"), cleaned.get("review_deadline")
+        if self_deadline and review and review < self_deadline:
+            self.add_error(
+                "review_deadline", _("The review deadline must not be before the self-scoring one.")
+            )
+        return cleaned
+
+    def save(self, commit=True):
+        self.instance.cluster = self.cluster
+        return super().save(commit)
+
+
+# --- Members -------------------------------------------------------------------------------
+
+
+def units_free_in_year(cluster_year: ClusterYear, *, keep: Unit | None = None):
+    """Units of the cluster's authority valid in the year and in no other cluster that year."""
+    taken = Membership.objects.filter(
+        authority_id=cluster_year.cluster.authority_id, year=cluster_year.year
+    ).values("unit_id")
+    units = (
+        Unit.objects.filter(authority_id=cluster_year.cluster.authority_id)
+        .valid_in_year(cluster_year.year)
+        .exclude(pk__in=taken)
+    )
+    if keep is not None:
+        units = units | Unit.objects.filter(pk=keep.pk)
+    return units.order_by("name")
+
+
+def role_conflict(cluster_year: ClusterYear, role: str, *, exclude_pk=None) -> Membership | None:
+    """The member already holding ``role`` (leader or deputy), if any."""
+    if role == Membership.Role.MEMBER:
+        return None
+    holders = cluster_year.memberships.filter(role=role).select_related("unit")
+    if exclude_pk:
+        holders = holders.exclude(pk=exclude_pk)
+    return holders.first()
+
+
+class MembershipForm(BaseForm):
+    class Meta:
+        model = Membership
+        fields = ["unit", "role", "position", "representative_name", "representative_title"]
+
+    def __init__(self, *args, cluster_year: ClusterYear, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cluster_year = cluster_year
+        self.instance.cluster_year = cluster_year
+        current = self.instance.unit if self.instance.pk else None
+        self.fields["unit"].queryset = units_free_in_year(cluster_year, keep=current)
+        self.fields["unit"].help_text = _(
+            "Units of the authority that exist in %(year)s and are in no other cluster that year."
+        ) % {"year": cluster_year.year}
+        if not self.instance.pk:
+            last = cluster_year.memberships.order_by("-position").first()
+            self.initial.setdefault("position", (last.position if last else 0) + 1)
+
+    def clean_unit(self):
+        unit = self.cleaned_data["unit"]
+        year = self.cluster_year.year
+        if not unit.is_valid_in_year(year):
+            raise forms.ValidationError(
+                _("%(unit)s does not exist in %(year)s.") % {"unit": unit, "year": year}
+            )
+        elsewhere = (
+            Membership.objects.filter(unit=unit, year=year, authority_id=unit.authority_id)
+            .exclude(cluster_year=self.cluster_year)
+            .select_related("cluster_year__cluster")
+            .first()
+        )
+        if elsewhere:
+            raise forms.ValidationError(
+                _("%(unit)s is already in %(cluster)s in %(year)s.")
+                % {"unit": unit, "cluster": elsewhere.cluster_year.cluster, "year": year}
+            )
+        return unit
+
+    def clean_role(self):
+        role = self.cleaned_data["role"]
+        holder = role_conflict(self.cluster_year, role, exclude_pk=self.instance.pk)
+        if holder:
+            message = (
+                _("%(unit)s is already the leader unit this year; make it a member first.")
+                if role == Membership.Role.LEADER
+                else _("%(unit)s is already the deputy unit this year; make it a member first.")
+            )
+            raise forms.ValidationError(message % {"unit": holder.unit})
+        return role
+
+
+class NextYearForm(forms.Form):
+    """Start the next year of a cluster from this one: same members, new leader and deputy."""
+
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    leader = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("Leader unit"))
+    deputy = forms.ModelChoiceField(
+        queryset=Unit.objects.none(), label=_("Deputy unit"), required=False
+    )
+
+    def __init__(self, *args, previous: ClusterYear, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.previous = previous
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.fields["year"].initial = previous.year + 1
+        units = Unit.objects.filter(memberships__cluster_year=previous).order_by(
+            "memberships__position", "name"
+        )
+        self.fields["leader"].queryset = units
+        self.fields["deputy"].queryset = units
+        self.fields["leader"].help_text = _(
+            "Leader and deputy usually rotate; last year's leader stays a member."
+        )
+
+    def clean_year(self):
+        year = self.cleaned_data["year"]
+        if ClusterYear.objects.filter(cluster_id=self.previous.cluster_id, year=year).exists():
+            raise forms.ValidationError(
+                _("This cluster already has the year %(year)s.") % {"year": year}
+            )
+        if year <= self.previous.year:
+            raise forms.ValidationError(
+                _("The new year must come after %(year)s.") % {"year": self.previous.year}
+            )
+        return year
+
+    def clean(self):
+        cleaned = super().clean()
+        leader, deputy = cleaned.get("leader"), cleaned.get("deputy")
+        if leader and deputy and leader == deputy:
+            self.add_error("deputy", _("The deputy must be another unit than the leader."))
+        return cleaned

@@ -1,0 +1,420 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, ProtectedError
+from django.shortcuts import redirect, render, resolve_url
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import access
+from .forms import (
+    AuthorityForm,
+    ClusterForm,
+    ClusterYearForm,
+    MembershipForm,
+    NextYearForm,
+    UnitForm,
+)
+from .models import ClusterYear
+from .roles import roles_for
+from .services import start_next_year
+
+
+def resolve_crumbs(crumbs: list) -> list[tuple[str, str | None]]:
+    """Breadcrumbs as (label, url); a URL may be given as a URL name or a path."""
+    return [(label, resolve_url(url) if url else None) for label, url in crumbs]
+
+
+def _form_page(request, form, *, title: str, crumbs: list, cancel_url: str, submit: str = ""):
+    return render(
+        request,
+        "clusters/form.html",
+        {
+            "form": form,
+            "title": title,
+            "crumbs": resolve_crumbs(crumbs),
+            "cancel_url": resolve_url(cancel_url),
+            "submit_label": submit or _("Save"),
+        },
+    )
+
+
+# --- Dashboard -------------------------------------------------------------------------------
+
+
+@login_required
+def home(request):
+    years = list(
+        access.visible_cluster_years(request.user)
+        .with_summary()
+        .order_by("-year", "cluster__authority__name", "cluster__name")
+    )
+    roles = roles_for(request.user)
+    return render(
+        request,
+        "clusters/home.html",
+        {"cluster_years": years, "roles": roles, "can_create": roles.is_staff_anywhere},
+    )
+
+
+# --- Authorities -----------------------------------------------------------------------------
+
+
+@login_required
+def authority_edit(request, pk: int):
+    authority, _can_edit = access.get_authority_for_user(request.user, pk, edit=True)
+    form = AuthorityForm(request.POST or None, instance=authority)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Saved."))
+        return redirect("cluster_list")
+    return _form_page(
+        request,
+        form,
+        title=_("Edit authority"),
+        crumbs=[(_("Clusters"), "cluster_list"), (authority.name, None)],
+        cancel_url="cluster_list",
+    )
+
+
+# --- Clusters --------------------------------------------------------------------------------
+
+
+@login_required
+def cluster_list(request):
+    clusters = (
+        access.visible_clusters(request.user)
+        .select_related("authority")
+        .annotate(year_count=Count("years", distinct=True))
+        .order_by("authority__name", "-is_active", "name")
+    )
+    roles = roles_for(request.user)
+    return render(
+        request,
+        "clusters/cluster_list.html",
+        {
+            "clusters": clusters,
+            "can_create": roles.is_staff_anywhere,
+            "editable_authorities": set(
+                access.staff_authorities(request.user).values_list("pk", flat=True)
+            ),
+        },
+    )
+
+
+@login_required
+def cluster_create(request):
+    authorities = access.require_staff(request.user)
+    form = ClusterForm(request.POST or None, authorities=authorities)
+    if request.method == "POST" and form.is_valid():
+        cluster = form.save()
+        messages.success(request, _("Cluster created. Now add its first year."))
+        return redirect(cluster)
+    return _form_page(
+        request,
+        form,
+        title=_("New cluster"),
+        crumbs=[(_("Clusters"), "cluster_list"), (_("New cluster"), None)],
+        cancel_url="cluster_list",
+    )
+
+
+@login_required
+def cluster_detail(request, pk: int):
+    cluster, can_edit = access.get_cluster_for_user(request.user, pk)
+    years = (
+        access.visible_cluster_years(request.user)
+        .filter(cluster=cluster)
+        .with_summary()
+        .order_by("-year")
+    )
+    return render(
+        request,
+        "clusters/cluster_detail.html",
+        {"cluster": cluster, "years": years, "can_edit": can_edit},
+    )
+
+
+@login_required
+def cluster_edit(request, pk: int):
+    cluster, _can_edit = access.get_cluster_for_user(request.user, pk, edit=True)
+    form = ClusterForm(
+        request.POST or None, instance=cluster, authorities=access.staff_authorities(request.user)
+    )
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Saved."))
+        return redirect(cluster)
+    return _form_page(
+        request,
+        form,
+        title=_("Edit cluster"),
+        crumbs=[(_("Clusters"), "cluster_list"), (cluster.name, cluster.get_absolute_url())],
+        cancel_url=cluster.get_absolute_url(),
+    )
+
+
+# --- Cluster-years ---------------------------------------------------------------------------
+
+
+@login_required
+def cluster_year_create(request, cluster_pk: int):
+    cluster, _can_edit = access.get_cluster_for_user(request.user, cluster_pk, edit=True)
+    last = cluster.years.order_by("-year").first()
+    initial = {"year": last.year + 1} if last else {}
+    form = ClusterYearForm(request.POST or None, cluster=cluster, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        cluster_year = form.save()
+        messages.success(request, _("Year created. Now add its members."))
+        return redirect(cluster_year)
+    return _form_page(
+        request,
+        form,
+        title=_("New year"),
+        crumbs=[
+            (_("Clusters"), "cluster_list"),
+            (cluster.name, cluster.get_absolute_url()),
+            (_("New year"), None),
+        ],
+        cancel_url=cluster.get_absolute_url(),
+    )
+
+
+@login_required
+def cluster_year_detail(request, pk: int):
+    cluster_year, can_edit = access.get_cluster_year_for_user(request.user, pk)
+    members = list(cluster_year.memberships.select_related("unit").order_by("position", "pk"))
+    # The template's progress and leader come from the same list, without more queries.
+    cluster_year._prefetched_objects_cache = {"memberships": members}
+    roles = roles_for(request.user)
+    return render(
+        request,
+        "clusters/cluster_year_detail.html",
+        {
+            "cluster_year": cluster_year,
+            "cluster": cluster_year.cluster,
+            "members": members,
+            "can_edit": can_edit,
+            "my_unit_ids": roles.clerk_of,
+            "other_years": cluster_year.cluster.years.exclude(pk=cluster_year.pk)
+            .filter(pk__in=access.visible_cluster_years(request.user).values("pk"))
+            .order_by("-year"),
+        },
+    )
+
+
+@login_required
+def cluster_year_settings(request, pk: int):
+    cluster_year, _can_edit = access.get_cluster_year_for_user(request.user, pk, edit=True)
+    form = ClusterYearForm(
+        request.POST or None, instance=cluster_year, cluster=cluster_year.cluster
+    )
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Settings saved."))
+        return redirect(cluster_year)
+    return _form_page(
+        request,
+        form,
+        title=_("Settings of %(year)s") % {"year": cluster_year.year},
+        crumbs=_year_crumbs(cluster_year, _("Settings")),
+        cancel_url=cluster_year.get_absolute_url(),
+    )
+
+
+@login_required
+def cluster_year_next(request, pk: int):
+    previous, _can_edit = access.get_cluster_year_for_user(request.user, pk, edit=True)
+    form = NextYearForm(request.POST or None, previous=previous)
+    if request.method == "POST" and form.is_valid():
+        try:
+            new_year, notes = start_next_year(
+                previous,
+                year=form.cleaned_data["year"],
+                leader=form.cleaned_data["leader"],
+                deputy=form.cleaned_data["deputy"],
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(
+                request,
+                _("Year %(year)s started with %(count)d members.")
+                % {"year": new_year.year, "count": new_year.memberships.count()},
+            )
+            for note in notes:
+                messages.warning(request, note)
+            return redirect(new_year)
+    return _form_page(
+        request,
+        form,
+        title=_("Start the next year from %(year)s") % {"year": previous.year},
+        crumbs=_year_crumbs(previous, _("Next year")),
+        cancel_url=previous.get_absolute_url(),
+        submit=_("Start the year"),
+    )
+
+
+def _year_crumbs(cluster_year: ClusterYear, last: str) -> list:
+    return [
+        (_("Clusters"), "cluster_list"),
+        (cluster_year.cluster.name, cluster_year.cluster.get_absolute_url()),
+        (str(cluster_year.year), cluster_year.get_absolute_url()),
+        (last, None),
+    ]
+
+
+# --- Members ---------------------------------------------------------------------------------
+
+
+@login_required
+def membership_add(request, pk: int):
+    cluster_year, _can_edit = access.get_cluster_year_for_user(request.user, pk, edit=True)
+    form = MembershipForm(request.POST or None, cluster_year=cluster_year)
+    if request.method == "POST" and form.is_valid():
+        membership = form.save()
+        messages.success(request, _("%(unit)s added.") % {"unit": membership.unit})
+        if "add_another" in request.POST:
+            return redirect("membership_add", pk=cluster_year.pk)
+        return redirect(cluster_year)
+    return render(
+        request,
+        "clusters/membership_form.html",
+        {
+            "form": form,
+            "cluster_year": cluster_year,
+            "title": _("Add a member"),
+            "crumbs": resolve_crumbs(_year_crumbs(cluster_year, _("Add a member"))),
+            "adding": True,
+        },
+    )
+
+
+@login_required
+def membership_edit(request, pk: int):
+    membership, _can_edit = access.get_membership_for_user(request.user, pk, edit=True)
+    cluster_year = membership.cluster_year
+    form = MembershipForm(request.POST or None, instance=membership, cluster_year=cluster_year)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Saved."))
+        return redirect(cluster_year)
+    return render(
+        request,
+        "clusters/membership_form.html",
+        {
+            "form": form,
+            "cluster_year": cluster_year,
+            "membership": membership,
+            "title": str(membership.unit),
+            "crumbs": resolve_crumbs(_year_crumbs(cluster_year, str(membership.unit))),
+        },
+    )
+
+
+@login_required
+@require_POST
+def membership_delete(request, pk: int):
+    membership, _can_edit = access.get_membership_for_user(request.user, pk, edit=True)
+    cluster_year = membership.cluster_year
+    try:
+        membership.delete()
+    except ProtectedError:
+        messages.error(
+            request,
+            _("%(unit)s cannot be removed: records of this year refer to it.")
+            % {"unit": membership.unit},
+        )
+    else:
+        messages.success(request, _("%(unit)s removed.") % {"unit": membership.unit})
+    return redirect(cluster_year)
+
+
+# --- Units -----------------------------------------------------------------------------------
+
+
+@login_required
+def unit_list(request):
+    query = request.GET.get("q", "").strip()
+    show_former = request.GET.get("former") == "1"
+    units = access.visible_units(request.user).select_related("authority", "successor")
+    if query:
+        units = units.search(query)
+    if not show_former:
+        units = units.current()
+    page = Paginator(units.order_by("name", "pk"), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "clusters/unit_list.html",
+        {
+            "page": page,
+            "query": query,
+            "show_former": show_former,
+            "can_create": roles_for(request.user).is_staff_anywhere,
+        },
+    )
+
+
+@login_required
+def unit_create(request):
+    authorities = access.require_staff(request.user)
+    form = UnitForm(request.POST or None, authorities=authorities)
+    if request.method == "POST" and form.is_valid():
+        unit = form.save()
+        messages.success(request, _("%(unit)s created.") % {"unit": unit})
+        return redirect(unit)
+    return _form_page(
+        request,
+        form,
+        title=_("New unit"),
+        crumbs=[(_("Units"), "unit_list"), (_("New unit"), None)],
+        cancel_url="unit_list",
+    )
+
+
+@login_required
+def unit_detail(request, pk: int):
+    unit, can_edit = access.get_unit_for_user(request.user, pk)
+    visible_years = access.visible_cluster_years(request.user).values("pk")
+    memberships = (
+        unit.memberships.filter(cluster_year__in=visible_years)
+        .select_related("cluster_year__cluster")
+        .order_by("-year")
+    )
+    predecessors = unit.predecessors.filter(
+        pk__in=access.visible_units(request.user).values("pk")
+    ).order_by("name")
+    return render(
+        request,
+        "clusters/unit_detail.html",
+        {
+            "unit": unit,
+            "can_edit": can_edit,
+            "memberships": memberships,
+            "predecessors": predecessors,
+            "successors": unit.lineage(),
+        },
+    )
+
+
+@login_required
+def unit_edit(request, pk: int):
+    unit, _can_edit = access.get_unit_for_user(request.user, pk, edit=True)
+    form = UnitForm(
+        request.POST or None, instance=unit, authorities=access.staff_authorities(request.user)
+    )
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Saved."))
+        return redirect(unit)
+    return _form_page(
+        request,
+        form,
+        title=_("Edit unit"),
+        crumbs=[(_("Units"), "unit_list"), (unit.name, unit.get_absolute_url()), (_("Edit"), None)],
+        cancel_url=unit.get_absolute_url(),
+    )
