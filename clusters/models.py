@@ -161,15 +161,15 @@ class Unit(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def get_absolute_url(self) -> str:
-        return reverse("unit_detail", args=[self.pk])
-
     def save(self, *args, **kwargs) -> None:
         self.search_text = fold(f"{self.name} {self.code}")
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and ("name" in update_fields or "code" in update_fields):
             kwargs["update_fields"] = {*update_fields, "search_text"}
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("unit_detail", args=[self.pk])
 
     def clean(self) -> None:
         super().clean()

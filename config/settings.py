@@ -42,7 +42,8 @@ if not SECRET_KEY:
         SECRET_KEY = "django-insecure-dev-only-giao-uoc-do-not-use-in-production"  # noqa: S105
     else:
         raise ImproperlyConfigured(
-            "SECRET_KEY must be set when DEBUG is off (export SECRET_KEY=... or DEBUG=1 for development)."
+            "SECRET_KEY must be set when DEBUG is off "
+            "(export SECRET_KEY=... or DEBUG=1 for development)."
         )
 
 ALLOWED_HOSTS = env_list(
