@@ -47,10 +47,11 @@ format: install-dev
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-# Needs GNU gettext (Debian: gettext). The compiled .mo files are committed.
+# Extract the UI strings (needs GNU gettext's xgettext; Debian: gettext), fill the Vietnamese
+# from locale/vi_translations.py and compile. The compiled .mo files are committed.
 messages: install-dev
-	DEBUG=1 $(PY) manage.py makemessages -l vi -l en --no-obsolete
-	DEBUG=1 $(PY) manage.py compilemessages
+	DEBUG=1 $(PY) manage.py makemessages -l vi -l en --no-obsolete -i ".venv/*" -i "var/*"
+	$(PY) locale/fill_po.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles
