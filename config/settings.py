@@ -9,6 +9,7 @@ SECURE_SSL       "1" behind HTTPS in production: secure cookies, HSTS, SSL redir
 """
 
 import os
+import warnings
 from datetime import timedelta
 from pathlib import Path
 
@@ -175,6 +176,12 @@ STORAGES = {
     },
 }
 
+if DEBUG or TESTING:
+    # Serve straight from the app and project static folders; no collectstatic needed.
+    WHITENOISE_USE_FINDERS = True
+    WHITENOISE_AUTOREFRESH = True
+    warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
@@ -211,7 +218,7 @@ if env_bool("SECURE_SSL"):
     LANGUAGE_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD")
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 SILENCED_SYSTEM_CHECKS: list[str] = []

@@ -1,0 +1,69 @@
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from clusters.models import Assignment, Authority, Cluster, ClusterYear, Membership, Unit
+
+MODELS = [Authority, Unit, Cluster, ClusterYear, Membership, Assignment, get_user_model()]
+
+
+def counts() -> dict:
+    return {model.__name__: model.objects.count() for model in MODELS}
+
+
+def test_load_demo_loads_the_two_real_clusters(db):
+    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    thai_nguyen = ClusterYear.objects.get(
+        cluster__name="Cụm thi đua các xã thuộc thành phố Thái Nguyên", year=2024
+    )
+    assert thai_nguyen.memberships.count() == 11
+    assert thai_nguyen.leader.unit.name == "xã Đồng Liên"
+    bac_kan = ClusterYear.objects.get(
+        cluster__name="Cụm thi đua các xã, phường thuộc thành phố Bắc Kạn", year=2023
+    )
+    assert bac_kan.leader.unit.name == "phường Huyền Tụng"
+    assert set(bac_kan.memberships.values_list("unit__name", flat=True)) == {
+        "phường Huyền Tụng",
+        "phường Đức Xuân",
+        "phường Nguyễn Thị Minh Khai",
+        "phường Phùng Chí Kiên",
+        "phường Sông Cầu",
+        "phường Xuất Hóa",
+        "xã Dương Quang",
+        "xã Nông Thượng",
+    }
+    roles = set(Assignment.objects.values_list("role", flat=True))
+    assert roles == {"staff", "viewer", "clerk"}
+
+
+def test_load_demo_twice_changes_nothing(db):
+    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    first = counts()
+    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert counts() == first
+
+
+def test_load_demo_keeps_edits_made_since(db):
+    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    Unit.objects.filter(name="xã Đồng Liên").update(head_name="Nguyễn Văn Mới")
+    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert Unit.objects.get(name="xã Đồng Liên").head_name == "Nguyễn Văn Mới"
+
+
+def test_load_demo_if_empty_skips_a_database_with_data(world, capsys):
+    call_command("load_demo", if_empty=True)
+    assert not Cluster.objects.filter(name__contains="Thái Nguyên").exists()
+
+
+def test_demo_passwords_are_printed_and_usable_only_in_debug(db, settings, capsys):
+    settings.DEBUG = False
+    call_command("load_demo")
+    output = capsys.readouterr().out
+    assert "giaouoc-demo" not in output
+    assert not get_user_model().objects.get(username="canbo.thainguyen").has_usable_password()
+
+
+def test_demo_passwords_are_printed_in_debug(db, settings, capsys):
+    settings.DEBUG = True
+    call_command("load_demo")
+    assert "giaouoc-demo" in capsys.readouterr().out
+    assert get_user_model().objects.get(username="vanthu.donglien").check_password("giaouoc-demo")

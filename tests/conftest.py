@@ -1,0 +1,111 @@
+"""Personas and a small world, built once per test that asks for them.
+
+World: authority "Thành phố A" with a cluster whose 2024 year has a leader, a deputy and a member
+unit (plus a free unit in no cluster); authority "Thành phố B" with its own cluster and unit.
+Personas: staff and viewer of A, clerk of the leader unit, clerk of a member unit, clerk of B's
+unit (an outsider to A), a signed-in user with no role, and anonymous.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from clusters.models import Assignment, Authority, Cluster, ClusterYear, Membership, Unit
+
+PERSONAS = ["staff", "viewer", "leader_clerk", "member_clerk", "outsider_clerk", "no_role"]
+
+
+@dataclass
+class World:
+    authority: Authority
+    other_authority: Authority
+    cluster: Cluster
+    cluster_year: ClusterYear
+    leader: Unit
+    deputy: Unit
+    member: Unit
+    free_unit: Unit
+    other_cluster: Cluster
+    other_cluster_year: ClusterYear
+    other_unit: Unit
+    users: dict
+
+    @property
+    def leader_membership(self) -> Membership:
+        return self.cluster_year.memberships.get(unit=self.leader)
+
+
+def make_user(username: str, *, role: str | None = None, authority=None, unit=None):
+    user = get_user_model().objects.create_user(username=username, password="pw-test-123")
+    if role:
+        Assignment.objects.create(user=user, role=role, authority=authority, unit=unit)
+    return user
+
+
+@pytest.fixture
+def world(db) -> World:
+    a = Authority.objects.create(
+        name="Ủy ban nhân dân thành phố A", place_name="A", parent_body="UBND TỈNH A"
+    )
+    b = Authority.objects.create(name="Ủy ban nhân dân thành phố B", place_name="B")
+    leader = Unit.objects.create(authority=a, name="xã Đồng Liên", head_name="Nguyễn Văn An")
+    deputy = Unit.objects.create(authority=a, name="xã Tân Cương")
+    member = Unit.objects.create(authority=a, name="phường Huống Thượng", kind=Unit.Kind.WARD)
+    free_unit = Unit.objects.create(authority=a, name="xã Cao Ngạn")
+    other_unit = Unit.objects.create(authority=b, name="phường Huyền Tụng", kind=Unit.Kind.WARD)
+    cluster = Cluster.objects.create(authority=a, name="Cụm thi đua các xã thành phố A")
+    cluster_year = ClusterYear.objects.create(
+        cluster=cluster,
+        year=2024,
+        self_score_deadline=datetime.date(2024, 11, 15),
+        review_deadline=datetime.date(2024, 11, 30),
+    )
+    for position, (unit, role) in enumerate(
+        [(leader, "leader"), (deputy, "deputy"), (member, "member")], start=1
+    ):
+        Membership.objects.create(
+            cluster_year=cluster_year, unit=unit, role=role, position=position
+        )
+    other_cluster = Cluster.objects.create(authority=b, name="Cụm thi đua thành phố B")
+    other_cluster_year = ClusterYear.objects.create(cluster=other_cluster, year=2024)
+    Membership.objects.create(cluster_year=other_cluster_year, unit=other_unit, role="leader")
+    users = {
+        "staff": make_user("staff", role="staff", authority=a),
+        "viewer": make_user("viewer", role="viewer", authority=a),
+        "leader_clerk": make_user("leader_clerk", role="clerk", unit=leader),
+        "member_clerk": make_user("member_clerk", role="clerk", unit=member),
+        "outsider_clerk": make_user("outsider_clerk", role="clerk", unit=other_unit),
+        "no_role": make_user("no_role"),
+    }
+    return World(
+        authority=a,
+        other_authority=b,
+        cluster=cluster,
+        cluster_year=cluster_year,
+        leader=leader,
+        deputy=deputy,
+        member=member,
+        free_unit=free_unit,
+        other_cluster=other_cluster,
+        other_cluster_year=other_cluster_year,
+        other_unit=other_unit,
+        users=users,
+    )
+
+
+@pytest.fixture
+def client_as(world):
+    """client_as("staff") -> a test client signed in as that persona; "anonymous" -> none."""
+
+    def make(persona: str) -> Client:
+        client = Client()
+        if persona != "anonymous":
+            client.force_login(world.users[persona])
+        return client
+
+    return make

@@ -1,0 +1,190 @@
+"""Project-wide behaviour: health check, security headers, language, login throttling,
+deployment checks and the translation catalogue."""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import polib
+import pytest
+from django.conf import settings
+from django.db import OperationalError
+from django.urls import reverse
+
+ROOT = Path(settings.BASE_DIR)
+
+
+def test_healthz_reports_the_database(client, db):
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_answers_503_when_the_database_is_down(client, db, monkeypatch):
+    from django.db import connection
+
+    def broken_cursor(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    with monkeypatch.context() as patch:  # undone before the test database is torn down
+        patch.setattr(connection, "cursor", broken_cursor)
+        response = client.get(reverse("healthz"))
+    assert response.status_code == 503
+    assert response.json()["database"] == "unreachable"
+
+
+PAGES = ["home", "cluster_list", "unit_list"]
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_pages_send_security_headers(client_as, name):
+    response = client_as("staff").get(reverse(name))
+    policy = response["Content-Security-Policy"]
+    assert "default-src 'self'" in policy
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+    assert "frame-ancestors 'none'" in policy
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def pages_for_csp(world):
+    return [
+        reverse("home"),
+        reverse("cluster_list"),
+        reverse("cluster_detail", args=[world.cluster.pk]),
+        reverse("cluster_year_detail", args=[world.cluster_year.pk]),
+        reverse("cluster_year_settings", args=[world.cluster_year.pk]),
+        reverse("cluster_year_next", args=[world.cluster_year.pk]),
+        reverse("membership_add", args=[world.cluster_year.pk]),
+        reverse("unit_list"),
+        reverse("unit_detail", args=[world.leader.pk]),
+        reverse("unit_edit", args=[world.leader.pk]),
+    ]
+
+
+def test_pages_satisfy_their_csp_no_inline_script_or_style_no_external_assets(client_as, world):
+    client = client_as("staff")
+    for url in pages_for_csp(world):
+        html = client.get(url).content.decode()
+        # Every <script> has a src on our origin; no inline handlers or style attributes.
+        for attrs in re.findall(r"<script([^>]*)>", html):
+            assert re.search(r'src="/static/', attrs), f"{url}: inline or external script {attrs}"
+        assert "<style" not in html, url
+        assert not re.search(r'\sstyle="', html), url
+        assert not re.search(r"\son[a-z]+=\"", html), f"{url}: inline event handler"
+        assert not re.search(r'(src|href)="(https?:)?//', html), f"{url}: external asset"
+    html = client.get(reverse("home")).content.decode()
+    assert "/static/bootstrap/css/bootstrap.min.css" in html
+    assert "/static/django_htmx/htmx-2.min.js" in html
+
+
+def test_the_local_assets_exist(client_as):
+    from django.contrib.staticfiles import finders
+
+    for path in [
+        "bootstrap/css/bootstrap.min.css",
+        "bootstrap/js/bootstrap.bundle.min.js",
+        "django_htmx/htmx-2.min.js",
+        "css/app.css",
+    ]:
+        assert finders.find(path), path
+
+
+def test_ui_is_vietnamese_even_when_the_browser_asks_for_english(client_as):
+    client = client_as("staff")
+    html = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="vi">' in html
+    assert "Tổng quan" in html and "Đăng xuất" in html
+
+
+def test_language_switch_gives_english_and_back(client_as):
+    client = client_as("staff")
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    html = client.get(reverse("home")).content.decode()
+    assert '<html lang="en">' in html and "Dashboard" in html
+    client.post(reverse("set_language"), {"language": "vi", "next": "/"})
+    assert "Tổng quan" in client.get(reverse("home")).content.decode()
+
+
+def test_login_page_is_vietnamese_and_logs_in(client, world):
+    html = client.get(reverse("login")).content.decode()
+    assert "Đăng nhập" in html and "Mật khẩu" in html
+    response = client.post(reverse("login"), {"username": "staff", "password": "pw-test-123"})
+    assert response.status_code == 302 and response["Location"] == reverse("home")
+
+
+def test_wrong_password_is_explained_in_vietnamese(client, world):
+    response = client.post(reverse("login"), {"username": "staff", "password": "sai"})
+    assert response.status_code == 200
+    assert "mật khẩu chính xác" in response.content.decode()
+
+
+def test_repeated_failed_logins_lock_the_account(client, world):
+    for _attempt in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": "staff", "password": "sai"})
+    response = client.post(reverse("login"), {"username": "staff", "password": "pw-test-123"})
+    assert response.status_code == 429
+    assert "Đăng nhập sai quá nhiều lần" in response.content.decode()
+
+
+def test_logout_needs_a_post_and_ends_the_session(client_as):
+    client = client_as("staff")
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302
+    assert client.get(reverse("home")).status_code == 302
+
+
+def production_env(**extra) -> dict:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"PYTEST_VERSION", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
+    env.update(
+        DEBUG="0",
+        SECRET_KEY="x7#Qp2!vLr9@tWz4$kNm8^bYc3&hJd6*fGs1(eRa5)uTo0-iPl_yKwE=qVxZnB",
+        ALLOWED_HOSTS="giaouoc.example.gov.vn",
+        SECURE_SSL="1",
+        **extra,
+    )
+    return env
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=production_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = production_env()
+    del env["SECRET_KEY"]
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_every_ui_string_has_a_vietnamese_translation_and_is_compiled():
+    po = polib.pofile(str(ROOT / "locale/vi/LC_MESSAGES/django.po"))
+    untranslated = [entry.msgid for entry in po if not entry.translated()]
+    assert not untranslated, untranslated
+    mo = polib.mofile(str(ROOT / "locale/vi/LC_MESSAGES/django.mo"))
+    compiled = {entry.msgid: entry.msgstr or entry.msgstr_plural for entry in mo}
+    for entry in po:
+        assert entry.msgid in compiled, f"not compiled (run `make messages`): {entry.msgid}"

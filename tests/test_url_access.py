@@ -1,0 +1,126 @@
+"""Walks every URL pattern of the project. A view that is not listed here fails the first test,
+so every new view must come with its access rules: the right role, read-only (403), outsider
+(404), anonymous (login)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.conftest import PERSONAS
+
+# Views anyone may open without logging in.
+PUBLIC = {"login", "logout", "set_language", "healthz"}
+
+OK, FORBIDDEN, NOT_FOUND = 200, 403, 404
+EVERYONE = dict.fromkeys(PERSONAS, OK)
+STAFF_ONLY_CREATE = {
+    "staff": OK,
+    "viewer": FORBIDDEN,
+    "leader_clerk": FORBIDDEN,
+    "member_clerk": FORBIDDEN,
+    "outsider_clerk": FORBIDDEN,
+    "no_role": FORBIDDEN,
+}
+READ_CLUSTER_OF_A = {
+    "staff": OK,
+    "viewer": OK,
+    "leader_clerk": OK,
+    "member_clerk": OK,
+    "outsider_clerk": NOT_FOUND,
+    "no_role": NOT_FOUND,
+}
+CHANGE_CLUSTER_OF_A = {
+    "staff": OK,
+    "viewer": FORBIDDEN,
+    "leader_clerk": FORBIDDEN,
+    "member_clerk": FORBIDDEN,
+    "outsider_clerk": NOT_FOUND,
+    "no_role": NOT_FOUND,
+}
+
+# url name -> (method, kwargs from the world, expected status per persona)
+ACCESS = {
+    "home": ("get", lambda w: {}, EVERYONE),
+    "cluster_list": ("get", lambda w: {}, EVERYONE),
+    "unit_list": ("get", lambda w: {}, EVERYONE),
+    "cluster_create": ("get", lambda w: {}, STAFF_ONLY_CREATE),
+    "unit_create": ("get", lambda w: {}, STAFF_ONLY_CREATE),
+    "authority_edit": (
+        "get",
+        lambda w: {"pk": w.authority.pk},
+        {**CHANGE_CLUSTER_OF_A, "leader_clerk": NOT_FOUND, "member_clerk": NOT_FOUND},
+    ),
+    "cluster_detail": ("get", lambda w: {"pk": w.cluster.pk}, READ_CLUSTER_OF_A),
+    "cluster_edit": ("get", lambda w: {"pk": w.cluster.pk}, CHANGE_CLUSTER_OF_A),
+    "cluster_year_create": ("get", lambda w: {"cluster_pk": w.cluster.pk}, CHANGE_CLUSTER_OF_A),
+    "cluster_year_detail": ("get", lambda w: {"pk": w.cluster_year.pk}, READ_CLUSTER_OF_A),
+    "cluster_year_settings": ("get", lambda w: {"pk": w.cluster_year.pk}, CHANGE_CLUSTER_OF_A),
+    "cluster_year_next": ("get", lambda w: {"pk": w.cluster_year.pk}, CHANGE_CLUSTER_OF_A),
+    "membership_add": ("get", lambda w: {"pk": w.cluster_year.pk}, CHANGE_CLUSTER_OF_A),
+    "membership_edit": ("get", lambda w: {"pk": w.leader_membership.pk}, CHANGE_CLUSTER_OF_A),
+    "membership_delete": (
+        "post",
+        lambda w: {"pk": w.cluster_year.memberships.get(unit=w.member).pk},
+        {**CHANGE_CLUSTER_OF_A, "staff": 302},
+    ),
+    "unit_detail": ("get", lambda w: {"pk": w.member.pk}, READ_CLUSTER_OF_A),
+    "unit_edit": ("get", lambda w: {"pk": w.member.pk}, CHANGE_CLUSTER_OF_A),
+}
+
+
+def project_url_names() -> set[str]:
+    """Names of every URL pattern outside the Django admin (which has its own login)."""
+    names: set[str] = set()
+
+    def walk(patterns):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if pattern.namespace == "admin":
+                    continue
+                walk(pattern.url_patterns)
+            elif isinstance(pattern, URLPattern):
+                assert pattern.name, f"URL pattern {pattern.pattern} has no name"
+                names.add(pattern.name)
+
+    walk(get_resolver().url_patterns)
+    return names
+
+
+def test_every_view_has_access_rules():
+    names = project_url_names()
+    unlisted = names - PUBLIC - set(ACCESS)
+    assert not unlisted, f"Views without access tests (add them to ACCESS): {sorted(unlisted)}"
+    stale = (set(ACCESS) | PUBLIC) - names
+    assert not stale, f"ACCESS lists views that no longer exist: {sorted(stale)}"
+
+
+CASES = [(name, persona) for name in sorted(ACCESS) for persona in PERSONAS]
+
+
+@pytest.mark.parametrize(("name", "persona"), CASES)
+def test_view_answers_each_persona_as_its_rules_say(client_as, world, name, persona):
+    method, kwargs, expected = ACCESS[name]
+    url = reverse(name, kwargs=kwargs(world))
+    response = getattr(client_as(persona), method)(url)
+    assert response.status_code == expected[persona], (
+        f"{method.upper()} {url} as {persona}: {response.status_code}, expected {expected[persona]}"
+    )
+
+
+@pytest.mark.parametrize("name", sorted(ACCESS))
+def test_anonymous_is_sent_to_login(client_as, world, name):
+    method, kwargs, _expected = ACCESS[name]
+    url = reverse(name, kwargs=kwargs(world))
+    response = getattr(client_as("anonymous"), method)(url)
+    assert response.status_code == 302
+    target = urlparse(response["Location"])
+    assert target.path == reverse("login")
+    assert url in target.query
+
+
+def test_public_views_open_without_login(client, db):
+    assert client.get(reverse("login")).status_code == 200
+    assert client.get(reverse("healthz")).status_code == 200
