@@ -230,6 +230,5 @@ VI = {
     "Too many failed logins": "Đăng nhập sai quá nhiều lần",
     "This account is locked for 15 minutes after several wrong passwords. Try again later, or ask the emulation staff to unlock it.": "Tài khoản bị tạm khóa 15 phút do nhập sai mật khẩu nhiều lần. Hãy thử lại sau, hoặc đề nghị cán bộ thi đua mở khóa.",
     "Log in": "Đăng nhập",
-    "Your account cannot open that page. Log in with another account.": "Tài khoản của bạn không mở được trang đó. Hãy đăng nhập bằng tài khoản khác.",
     "Forgot your password? Ask the emulation staff of your authority to reset it.": "Quên mật khẩu? Hãy đề nghị cán bộ thi đua của cơ quan tổ chức đặt lại.",
 }

@@ -263,3 +263,16 @@ def test_unit_detail_shows_its_history_across_years(client_as, world):
         client_as("viewer").get(reverse("unit_detail", args=[world.free_unit.pk]))
     )
     assert "Kế thừa từ" in successor_html and "phường Huống Thượng" in successor_html
+
+
+def test_unit_list_queries_do_not_grow_with_units(client_as, world, django_assert_num_queries):
+    client = client_as("staff")
+    client.get(reverse("unit_list"))
+    for index in range(20):
+        Unit.objects.create(
+            authority=world.authority, name=f"xã Số {index}", successor=world.free_unit
+        )
+    # session, user, roles, count for the paginator, the page of units with authority and successor
+    with django_assert_num_queries(5):
+        response = client.get(reverse("unit_list"))
+    assert "xã Số 19" in page_text(response)

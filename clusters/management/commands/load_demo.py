@@ -97,6 +97,7 @@ class Command(BaseCommand):
     def handle(self, *args, if_empty: bool = False, **options):
         if if_empty and Authority.objects.exists():
             self.stdout.write("Demo data: the database already has data; nothing loaded.")
+            self.print_logins()
             return
         authorities, units = [], {}
         for spec in DEMO:
@@ -139,7 +140,6 @@ class Command(BaseCommand):
                     )
 
         User = get_user_model()
-        created_users = []
         for username, full_name, role, target in USERS:
             first, _, last = full_name.rpartition(" ")
             user, created = User.objects.get_or_create(
@@ -151,7 +151,6 @@ class Command(BaseCommand):
                 else:
                     user.set_unusable_password()
                 user.save()
-                created_users.append(username)
             if role == "clerk":
                 Assignment.objects.get_or_create(user=user, role=role, unit=units[target])
             else:
@@ -160,12 +159,23 @@ class Command(BaseCommand):
                 )
 
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+        self.print_logins()
+
+    def print_logins(self) -> None:
+        existing = set(
+            get_user_model()
+            .objects.filter(username__in=[row[0] for row in USERS])
+            .values_list("username", flat=True)
+        )
+        if not existing:
+            return
         self.stdout.write("Demo logins (username — role):")
         for username, full_name, role, _target in USERS:
-            self.stdout.write(f"  {username:<22} {role:<7} {full_name}")
+            if username in existing:
+                self.stdout.write(f"  {username:<22} {role:<7} {full_name}")
         if settings.DEBUG:
-            self.stdout.write(f"Password for every demo user: {DEMO_PASSWORD}")
-        elif created_users:
+            self.stdout.write(f"Password of the demo users (unless changed since): {DEMO_PASSWORD}")
+        else:
             self.stdout.write(
                 "DEBUG is off: demo users have no password. Set one with "
                 "`python manage.py changepassword USERNAME`."
