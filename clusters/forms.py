@@ -12,7 +12,12 @@ from django.utils.translation import gettext_lazy as _
 from .fields import VietDecimalField, format_decimal, parse_decimal
 from .models import Authority, Cluster, ClusterYear, Membership, Unit
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+# Text, not type="date": the browser's picker shows dates in the browser's locale (11/15/2024 in
+# an English browser), while clerks type and read "15/11/2024" whatever their browser.
+DATE_WIDGET = forms.DateInput(
+    attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"},
+    format="%d/%m/%Y",
+)
 
 
 class BaseForm(forms.ModelForm):

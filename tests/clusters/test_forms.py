@@ -93,8 +93,11 @@ def test_year_settings_show_current_values_in_vietnamese(world):
     world.cluster_year.vote_threshold_percent = Decimal("66.50")
     world.cluster_year.tier_bands = [{"name": "Xuất sắc", "min_percent": "92.5"}]
     form = ClusterYearForm(instance=world.cluster_year, cluster=world.cluster)
-    html = str(form["vote_threshold_percent"]) + str(form["tier_bands"])
+    html = "".join(
+        str(form[name]) for name in ("vote_threshold_percent", "tier_bands", "self_score_deadline")
+    )
     assert 'value="66,5"' in html
+    assert 'value="15/11/2024"' in html
     assert "Xuất sắc: 92,5" in html
 
 

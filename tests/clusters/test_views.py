@@ -276,3 +276,16 @@ def test_unit_list_queries_do_not_grow_with_units(client_as, world, django_asser
     with django_assert_num_queries(5):
         response = client.get(reverse("unit_list"))
     assert "xã Số 19" in page_text(response)
+
+
+def test_cluster_page_queries_do_not_grow_with_years(client_as, world, django_assert_num_queries):
+    client = client_as("viewer")
+    url = reverse("cluster_detail", args=[world.cluster.pk])
+    client.get(url)
+    for year in range(2015, 2024):
+        cluster_year = ClusterYear.objects.create(cluster=world.cluster, year=year)
+        Membership.objects.create(cluster_year=cluster_year, unit=world.leader, role="leader")
+    # session, user, roles, the cluster, its years with member counts, their memberships
+    with django_assert_num_queries(6):
+        response = client.get(url)
+    assert page_text(response).count("xã Đồng Liên") == 10
