@@ -71,6 +71,12 @@ class UnitForm(BaseForm):
             "successor",
         ]
         widgets = {"valid_from": DATE_WIDGET, "valid_to": DATE_WIDGET}
+        help_texts = {
+            "name": _(
+                "Correct a typo here. After a merger or renaming, create the new unit and set it "
+                "as this unit's successor instead, so that past years keep the old name."
+            )
+        }
 
     def __init__(self, *args, authorities, **kwargs):
         super().__init__(*args, **kwargs)
@@ -86,6 +92,8 @@ class UnitForm(BaseForm):
 
     def clean(self):
         cleaned = super().clean()
+        if self.instance.pk:
+            self._check_validity_covers_memberships(cleaned)
         successor, authority = cleaned.get("successor"), cleaned.get("authority")
         if successor and authority and successor.authority_id != authority.pk:
             self.add_error("successor", _("The successor must belong to the same authority."))
@@ -98,6 +106,25 @@ class UnitForm(BaseForm):
                 "successor", _("This would make a loop: the successor already follows this unit.")
             )
         return cleaned
+
+    def _check_validity_covers_memberships(self, cleaned) -> None:
+        """A unit cannot end before (or start after) a year it is already a member of."""
+        valid_from, valid_to = cleaned.get("valid_from"), cleaned.get("valid_to")
+        years = self.instance.memberships.values_list("year", flat=True)
+        if valid_to and (late := years.filter(year__gt=valid_to.year).order_by("-year").first()):
+            self.add_error(
+                "valid_to",
+                _("The unit is a member of a cluster in %(year)s; it must exist that year.")
+                % {"year": late},
+            )
+        if valid_from and (
+            early := years.filter(year__lt=valid_from.year).order_by("year").first()
+        ):
+            self.add_error(
+                "valid_from",
+                _("The unit is a member of a cluster in %(year)s; it must exist that year.")
+                % {"year": early},
+            )
 
 
 # --- Settings of a cluster-year ----------------------------------------------------------------
@@ -252,6 +279,15 @@ class ClusterYearForm(BaseForm):
 
     def clean(self):
         cleaned = super().clean()
+        year = cleaned.get("year") or self.instance.year
+        for name in ("self_score_deadline", "review_deadline"):
+            deadline = cleaned.get(name)
+            if year and deadline and not year <= deadline.year <= year + 1:
+                self.add_error(
+                    name,
+                    _("The deadline must fall in %(year)s or %(next)s.")
+                    % {"year": year, "next": year + 1},
+                )
         self_deadline, review = cleaned.get("self_score_deadline"), cleaned.get("review_deadline")
         if self_deadline and review and review < self_deadline:
             self.add_error(
@@ -302,7 +338,13 @@ class MembershipForm(BaseForm):
         self.cluster_year = cluster_year
         self.instance.cluster_year = cluster_year
         current = self.instance.unit if self.instance.pk else None
-        self.fields["unit"].queryset = units_free_in_year(cluster_year, keep=current)
+        # Validate against every unit of the authority, so that a unit taken or merged since
+        # the page was opened gets a message saying so; offer only the free ones.
+        unit_field = self.fields["unit"]
+        unit_field.queryset = Unit.objects.filter(authority_id=cluster_year.cluster.authority_id)
+        unit_field.choices = [("", unit_field.empty_label)] + [
+            (unit.pk, str(unit)) for unit in units_free_in_year(cluster_year, keep=current)
+        ]
         self.fields["unit"].help_text = _(
             "Units of the authority that exist in %(year)s and are in no other cluster that year."
         ) % {"year": cluster_year.year}
@@ -358,9 +400,10 @@ class NextYearForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.fields["year"].initial = previous.year + 1
-        units = Unit.objects.filter(memberships__cluster_year=previous).order_by(
-            "memberships__position", "name"
-        )
+        # Last year's members, and the units they merged into (a successor may lead next year).
+        members = [m.unit for m in previous.memberships.select_related("unit").order_by("position")]
+        candidates = {unit.pk for member in members for unit in [member, *member.lineage()]}
+        units = Unit.objects.filter(pk__in=candidates).order_by("name")
         self.fields["leader"].queryset = units
         self.fields["deputy"].queryset = units
         self.fields["leader"].help_text = _(

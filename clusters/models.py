@@ -39,6 +39,43 @@ def default_tier_bands() -> list[dict]:
     ]
 
 
+def validate_awards(value) -> None:
+    """[{"name": str, "seats": int 1..100}, ...] (the admin edits this JSON by hand)."""
+    if not isinstance(value, list):
+        raise ValidationError(_("Awards must be a list."))
+    for item in value:
+        if not (
+            isinstance(item, dict)
+            and isinstance(item.get("name"), str)
+            and item["name"].strip()
+            and isinstance(item.get("seats"), int)
+            and 1 <= item["seats"] <= 100
+        ):
+            raise ValidationError(
+                _('Each award needs a "name" and a whole number of "seats" from 1 to 100.')
+            )
+
+
+def validate_tier_bands(value) -> None:
+    """[{"name": str, "min_percent": "90"}, ...] with percentages from 0 to 100."""
+    if not isinstance(value, list):
+        raise ValidationError(_("Tier bands must be a list."))
+    for item in value:
+        try:
+            ok = (
+                isinstance(item, dict)
+                and isinstance(item.get("name"), str)
+                and item["name"].strip()
+                and Decimal(0) <= Decimal(str(item.get("min_percent"))) <= Decimal(100)
+            )
+        except ArithmeticError:
+            ok = False
+        if not ok:
+            raise ValidationError(
+                _('Each tier band needs a "name" and a "min_percent" from 0 to 100.')
+            )
+
+
 # --- Authority -------------------------------------------------------------------------------
 
 
@@ -297,8 +334,12 @@ class ClusterYear(models.Model):
         choices=ThresholdBasis.choices,
         default=ThresholdBasis.VALID_BALLOTS,
     )
-    awards = models.JSONField(_("awards"), default=default_awards, blank=True)
-    tier_bands = models.JSONField(_("tier bands"), default=default_tier_bands, blank=True)
+    awards = models.JSONField(
+        _("awards"), default=default_awards, blank=True, validators=[validate_awards]
+    )
+    tier_bands = models.JSONField(
+        _("tier bands"), default=default_tier_bands, blank=True, validators=[validate_tier_bands]
+    )
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -352,7 +393,12 @@ class ClusterYear(models.Model):
 
     def sorted_tier_bands(self) -> list[dict]:
         """Tier bands, highest first, each with its threshold as a Decimal under "percent"."""
-        bands = [{**band, "percent": Decimal(str(band["min_percent"]))} for band in self.tier_bands]
+        bands = []
+        for band in self.tier_bands or []:
+            try:
+                bands.append({**band, "percent": Decimal(str(band["min_percent"]))})
+            except (KeyError, TypeError, ArithmeticError):
+                continue  # malformed by hand in the admin: shown without it, never a crash
         return sorted(bands, key=lambda band: band["percent"], reverse=True)
 
     def progress(self) -> list[tuple[str, bool]]:
@@ -453,6 +499,24 @@ class Membership(models.Model):
         cluster_year = self.cluster_year
         self.authority_id = cluster_year.cluster.authority_id
         self.year = cluster_year.year
+
+    def clean(self) -> None:
+        super().clean()
+        same_authority = (
+            not (self.unit_id and self.cluster_year_id)
+            or self.unit.authority_id == self.cluster_year.cluster.authority_id
+        )
+        if not same_authority:
+            raise ValidationError(
+                {"unit": _("The unit must belong to the authority of the cluster.")}
+            )
+
+    def validate_constraints(self, exclude=None) -> None:
+        # authority and year are not form fields but copies kept by save(): fill them first so
+        # that "one cluster per authority and year" is checked like the other constraints.
+        if self.cluster_year_id:
+            self.sync_denormalized()
+        super().validate_constraints(exclude=set(exclude or ()) - {"authority", "year"})
 
     @property
     def signer_name(self) -> str:

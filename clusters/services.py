@@ -55,12 +55,19 @@ def start_next_year(
             )
 
     notes: list[str] = []
-    planned: list[tuple[Unit, Membership]] = []
-    seen: set[int] = set()
-    previous_members = previous.memberships.select_related("unit__successor").order_by(
-        "position", "pk"
+    previous_members = list(
+        previous.memberships.select_related("unit__successor").order_by("position", "pk")
     )
+    # A unit that is itself a member keeps its own row (and representative), even when another
+    # member merged into it.
+    planned: dict[int, tuple[Unit, Membership]] = {
+        old.unit_id: (old.unit, old)
+        for old in previous_members
+        if old.unit.is_valid_in_year(year) and old.unit_id not in taken_elsewhere
+    }
     for old in previous_members:
+        if old.unit_id in planned:
+            continue
         unit = _unit_for_year(old.unit, year)
         if unit is None:
             notes.append(
@@ -68,26 +75,35 @@ def start_next_year(
                 % {"unit": old.unit, "year": year}
             )
             continue
-        if unit.pk != old.unit_id:
-            notes.append(
-                _("%(old)s was replaced by its successor %(new)s.") % {"old": old.unit, "new": unit}
-            )
         if unit.pk in taken_elsewhere:
             notes.append(
                 _("%(unit)s is already in %(cluster)s in %(year)s and was left out.")
                 % {"unit": unit, "cluster": taken_elsewhere[unit.pk], "year": year}
             )
             continue
-        if unit.pk not in seen:
-            seen.add(unit.pk)
-            planned.append((unit, old))
+        if unit.pk in planned:
+            notes.append(
+                _("%(old)s merged into %(new)s, which is already a member.")
+                % {"old": old.unit, "new": unit}
+            )
+            continue
+        notes.append(
+            _("%(old)s was replaced by its successor %(new)s.") % {"old": old.unit, "new": unit}
+        )
+        planned[unit.pk] = (unit, old)
+    for role_unit in (leader, deputy):
+        if role_unit is not None and role_unit.pk not in planned:
+            raise ValidationError(
+                _("%(unit)s will not be a member in %(year)s, so it cannot be leader or deputy.")
+                % {"unit": role_unit, "year": year}
+            )
 
     def order(item: tuple[Unit, Membership]) -> tuple[int, int]:
         unit, old = item
         rank = 0 if unit == leader else 1 if unit == deputy else 2
         return rank, old.position
 
-    planned.sort(key=order)
+    ordered = sorted(planned.values(), key=order)
 
     years = year - previous.year
     new_year = ClusterYear(
@@ -103,7 +119,7 @@ def start_next_year(
     )
     new_year.full_clean()
     new_year.save()
-    for position, (unit, old) in enumerate(planned, start=1):
+    for position, (unit, old) in enumerate(ordered, start=1):
         role = (
             Membership.Role.LEADER
             if unit == leader
@@ -112,12 +128,14 @@ def start_next_year(
             else Membership.Role.MEMBER
         )
         same_unit = unit.pk == old.unit_id
-        Membership(
+        membership = Membership(
             cluster_year=new_year,
             unit=unit,
             role=role,
             position=position,
             representative_name=old.representative_name if same_unit else "",
             representative_title=old.representative_title if same_unit else "",
-        ).save()
+        )
+        membership.full_clean()
+        membership.save()
     return new_year, notes

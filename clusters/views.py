@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
 from django.db.models import Count, ProtectedError
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.translation import gettext as _
@@ -21,6 +22,24 @@ from .forms import (
 from .models import ClusterYear
 from .roles import roles_for
 from .services import start_next_year
+
+
+def save_or_explain(form):
+    """Save a valid form; when the database refuses it (two people saving the same thing at the
+    same moment, a double click on a slow line), say so next to the form and save nothing."""
+    try:
+        with transaction.atomic():
+            return form.save()
+    except IntegrityError:
+        form.add_error(None, conflict_message())
+        return None
+
+
+def conflict_message() -> str:  # noqa: N802 - reads as a constant, translated when called
+    return _(
+        "Someone saved a conflicting change at the same moment. "
+        "Check the current data and try again."
+    )
 
 
 def resolve_crumbs(crumbs: list) -> list[tuple[str, str | None]]:
@@ -67,8 +86,7 @@ def home(request):
 def authority_edit(request, pk: int):
     authority, _can_edit = access.get_authority_for_user(request.user, pk, edit=True)
     form = AuthorityForm(request.POST or None, instance=authority)
-    if request.method == "POST" and form.is_valid():
-        form.save()
+    if request.method == "POST" and form.is_valid() and save_or_explain(form):
         messages.success(request, _("Saved."))
         return redirect("cluster_list")
     return _form_page(
@@ -109,8 +127,7 @@ def cluster_list(request):
 def cluster_create(request):
     authorities = access.require_staff(request.user)
     form = ClusterForm(request.POST or None, authorities=authorities)
-    if request.method == "POST" and form.is_valid():
-        cluster = form.save()
+    if request.method == "POST" and form.is_valid() and (cluster := save_or_explain(form)):
         messages.success(request, _("Cluster created. Now add its first year."))
         return redirect(cluster)
     return _form_page(
@@ -144,8 +161,7 @@ def cluster_edit(request, pk: int):
     form = ClusterForm(
         request.POST or None, instance=cluster, authorities=access.staff_authorities(request.user)
     )
-    if request.method == "POST" and form.is_valid():
-        form.save()
+    if request.method == "POST" and form.is_valid() and save_or_explain(form):
         messages.success(request, _("Saved."))
         return redirect(cluster)
     return _form_page(
@@ -166,8 +182,7 @@ def cluster_year_create(request, cluster_pk: int):
     last = cluster.years.order_by("-year").first()
     initial = {"year": last.year + 1} if last else {}
     form = ClusterYearForm(request.POST or None, cluster=cluster, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        cluster_year = form.save()
+    if request.method == "POST" and form.is_valid() and (cluster_year := save_or_explain(form)):
         messages.success(request, _("Year created. Now add its members."))
         return redirect(cluster_year)
     return _form_page(
@@ -212,8 +227,7 @@ def cluster_year_settings(request, pk: int):
     form = ClusterYearForm(
         request.POST or None, instance=cluster_year, cluster=cluster_year.cluster
     )
-    if request.method == "POST" and form.is_valid():
-        form.save()
+    if request.method == "POST" and form.is_valid() and save_or_explain(form):
         messages.success(request, _("Settings saved."))
         return redirect(cluster_year)
     return _form_page(
@@ -240,6 +254,8 @@ def cluster_year_next(request, pk: int):
         except ValidationError as exc:
             for message in exc.messages:
                 form.add_error(None, message)
+        except IntegrityError:
+            form.add_error(None, conflict_message())
         else:
             messages.success(
                 request,
@@ -275,8 +291,7 @@ def _year_crumbs(cluster_year: ClusterYear, last: str) -> list:
 def membership_add(request, pk: int):
     cluster_year, _can_edit = access.get_cluster_year_for_user(request.user, pk, edit=True)
     form = MembershipForm(request.POST or None, cluster_year=cluster_year)
-    if request.method == "POST" and form.is_valid():
-        membership = form.save()
+    if request.method == "POST" and form.is_valid() and (membership := save_or_explain(form)):
         messages.success(request, _("%(unit)s added.") % {"unit": membership.unit})
         if "add_another" in request.POST:
             return redirect("membership_add", pk=cluster_year.pk)
@@ -299,8 +314,7 @@ def membership_edit(request, pk: int):
     membership, _can_edit = access.get_membership_for_user(request.user, pk, edit=True)
     cluster_year = membership.cluster_year
     form = MembershipForm(request.POST or None, instance=membership, cluster_year=cluster_year)
-    if request.method == "POST" and form.is_valid():
-        form.save()
+    if request.method == "POST" and form.is_valid() and save_or_explain(form):
         messages.success(request, _("Saved."))
         return redirect(cluster_year)
     return render(
@@ -363,8 +377,7 @@ def unit_list(request):
 def unit_create(request):
     authorities = access.require_staff(request.user)
     form = UnitForm(request.POST or None, authorities=authorities)
-    if request.method == "POST" and form.is_valid():
-        unit = form.save()
+    if request.method == "POST" and form.is_valid() and (unit := save_or_explain(form)):
         messages.success(request, _("%(unit)s created.") % {"unit": unit})
         return redirect(unit)
     return _form_page(
@@ -396,7 +409,11 @@ def unit_detail(request, pk: int):
             "can_edit": can_edit,
             "memberships": memberships,
             "predecessors": predecessors,
-            "successors": unit.lineage(),
+            "successors": [
+                successor
+                for successor in unit.lineage()
+                if access.visible_units(request.user).filter(pk=successor.pk).exists()
+            ],
         },
     )
 
@@ -407,8 +424,7 @@ def unit_edit(request, pk: int):
     form = UnitForm(
         request.POST or None, instance=unit, authorities=access.staff_authorities(request.user)
     )
-    if request.method == "POST" and form.is_valid():
-        form.save()
+    if request.method == "POST" and form.is_valid() and save_or_explain(form):
         messages.success(request, _("Saved."))
         return redirect(unit)
     return _form_page(

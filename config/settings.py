@@ -6,6 +6,12 @@ SECRET_KEY       required when DEBUG is off (a fixed development key is used onl
 DATABASE_URL     default: SQLite file var/giaouoc.sqlite3; e.g. postgres://user@host:5432/db
 ALLOWED_HOSTS    comma-separated (default with DEBUG: localhost names).
 SECURE_SSL       "1" behind HTTPS in production: secure cookies, HSTS, SSL redirect.
+SECURE_HSTS_INCLUDE_SUBDOMAINS, SECURE_HSTS_PRELOAD
+                 "1" to extend HSTS to subdomains / allow preloading (off: a shared government
+                 domain may have subdomains without HTTPS).
+TRUSTED_PROXY_COUNT
+                 number of reverse proxies in front of gunicorn (default 0). With 1 or more,
+                 X-Forwarded-Proto and X-Forwarded-For from them are trusted.
 """
 
 import os
@@ -148,6 +154,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+if TRUSTED_PROXY_COUNT > 0:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Language and formats: Vietnamese by default, English available.
 LANGUAGE_CODE = "vi"
@@ -217,9 +227,8 @@ if env_bool("SECURE_SSL"):
     CSRF_COOKIE_SECURE = True
     LANGUAGE_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS")
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD")
 
 SILENCED_SYSTEM_CHECKS: list[str] = []
 

@@ -129,6 +129,16 @@ def test_repeated_failed_logins_lock_the_account(client, world):
     assert "Đăng nhập sai quá nhiều lần" in response.content.decode()
 
 
+def test_throttling_trusts_forwarded_addresses_only_behind_a_configured_proxy(rf, settings):
+    from config.client_ip import client_ip
+
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7", REMOTE_ADDR="10.0.0.2")
+    settings.TRUSTED_PROXY_COUNT = 0
+    assert client_ip(request) == "10.0.0.2"  # a client cannot pick its address
+    settings.TRUSTED_PROXY_COUNT = 1
+    assert client_ip(request) == "203.0.113.7"  # what our one proxy saw, not what the client wrote
+
+
 def test_logout_needs_a_post_and_ends_the_session(client_as):
     client = client_as("staff")
     response = client.post(reverse("logout"))
@@ -147,6 +157,8 @@ def production_env(**extra) -> dict:
         SECRET_KEY="x7#Qp2!vLr9@tWz4$kNm8^bYc3&hJd6*fGs1(eRa5)uTo0-iPl_yKwE=qVxZnB",
         ALLOWED_HOSTS="giaouoc.example.gov.vn",
         SECURE_SSL="1",
+        SECURE_HSTS_INCLUDE_SUBDOMAINS="1",
+        SECURE_HSTS_PRELOAD="1",
         **extra,
     )
     return env

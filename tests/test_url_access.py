@@ -124,3 +124,37 @@ def test_anonymous_is_sent_to_login(client_as, world, name):
 def test_public_views_open_without_login(client, db):
     assert client.get(reverse("login")).status_code == 200
     assert client.get(reverse("healthz")).status_code == 200
+
+
+# Views of one object: staff and viewers of authority A must get 404 on authority B's objects.
+OTHER_AUTHORITY_OBJECTS = {
+    "authority_edit": lambda w: {"pk": w.other_authority.pk},
+    "cluster_detail": lambda w: {"pk": w.other_cluster.pk},
+    "cluster_edit": lambda w: {"pk": w.other_cluster.pk},
+    "cluster_year_create": lambda w: {"cluster_pk": w.other_cluster.pk},
+    "cluster_year_detail": lambda w: {"pk": w.other_cluster_year.pk},
+    "cluster_year_settings": lambda w: {"pk": w.other_cluster_year.pk},
+    "cluster_year_next": lambda w: {"pk": w.other_cluster_year.pk},
+    "membership_add": lambda w: {"pk": w.other_cluster_year.pk},
+    "membership_edit": lambda w: {"pk": w.other_cluster_year.memberships.get().pk},
+    "membership_delete": lambda w: {"pk": w.other_cluster_year.memberships.get().pk},
+    "unit_detail": lambda w: {"pk": w.other_unit.pk},
+    "unit_edit": lambda w: {"pk": w.other_unit.pk},
+}
+
+
+@pytest.mark.parametrize("persona", ["staff", "viewer"])
+@pytest.mark.parametrize("name", sorted(OTHER_AUTHORITY_OBJECTS))
+def test_another_authoritys_objects_do_not_exist_for_staff_and_viewers(
+    client_as, world, name, persona
+):
+    method = ACCESS[name][0]
+    url = reverse(name, kwargs=OTHER_AUTHORITY_OBJECTS[name](world))
+    for verb in {method, "post"}:
+        response = getattr(client_as(persona), verb)(url)
+        assert response.status_code == 404, f"{verb.upper()} {url} as {persona}"
+
+
+def test_every_object_view_is_checked_across_authorities():
+    object_views = {name for name, (_m, kwargs, _e) in ACCESS.items() if kwargs.__code__.co_names}
+    assert object_views <= set(OTHER_AUTHORITY_OBJECTS), object_views - set(OTHER_AUTHORITY_OBJECTS)

@@ -6,7 +6,7 @@ from django.utils import translation
 
 from clusters.fields import VietDecimalField, format_decimal, parse_decimal
 from clusters.forms import ClusterYearForm, MembershipForm, NextYearForm, UnitForm
-from clusters.models import Authority, Cluster, ClusterYear, Unit
+from clusters.models import Authority, Cluster, ClusterYear, Membership, Unit
 
 
 @pytest.mark.parametrize(
@@ -115,6 +115,7 @@ def test_year_settings_show_current_values_in_vietnamese(world):
         ("year", "2024", "Cụm đã có năm 2024."),
         ("review_deadline", "01/11/2025", "Hạn thẩm định không được sớm hơn hạn tự chấm điểm."),
         ("self_score_deadline", "31/02/2025", "Nhập một ngày hợp lệ."),
+        ("self_score_deadline", "15/11/2031", "Thời hạn phải thuộc năm 2025 hoặc năm 2026."),
     ],
 )
 def test_year_settings_explain_bad_input_next_to_the_field(world, field, value, message):
@@ -139,9 +140,9 @@ def test_membership_form_offers_only_free_units_of_the_authority_valid_that_year
         authority=world.authority, name="xã Đã Sáp Nhập", valid_to=datetime.date(2023, 12, 31)
     )
     form = MembershipForm(cluster_year=world.cluster_year)
-    offered = set(form.fields["unit"].queryset)
-    assert offered == {world.free_unit}
-    assert gone not in offered and world.other_unit not in offered
+    offered = {value for value, _label in form.fields["unit"].choices if value}
+    assert offered == {world.free_unit.pk}
+    assert gone.pk not in offered and world.other_unit.pk not in offered
     assert form.initial["position"] == 4
 
 
@@ -151,8 +152,56 @@ def test_membership_form_explains_a_unit_taken_by_another_cluster(world):
     form = MembershipForm(
         {"unit": world.member.pk, "role": "member", "position": 1}, cluster_year=second_year
     )
+    assert world.member.pk not in [value for value, _label in form.fields["unit"].choices]
+    assert not form.is_valid()
+    assert form.errors["unit"] == [
+        "phường Huống Thượng đã thuộc Cụm thi đua các xã thành phố A trong năm 2024."
+    ]
+
+
+def test_membership_form_explains_a_unit_that_no_longer_exists(world):
+    world.free_unit.valid_to = datetime.date(2023, 6, 30)
+    world.free_unit.save()
+    form = MembershipForm(
+        {"unit": world.free_unit.pk, "role": "member", "position": 4},
+        cluster_year=world.cluster_year,
+    )
+    assert not form.is_valid()
+    assert form.errors["unit"] == ["xã Cao Ngạn không còn hoạt động trong năm 2024."]
+
+
+def test_membership_form_refuses_a_unit_of_another_authority(world):
+    form = MembershipForm(
+        {"unit": world.other_unit.pk, "role": "member", "position": 4},
+        cluster_year=world.cluster_year,
+    )
     assert not form.is_valid()
     assert "unit" in form.errors
+    assert not world.cluster_year.memberships.filter(unit=world.other_unit).exists()
+
+
+def test_model_validation_catches_what_the_database_would_refuse(world):
+    """The admin relies on full_clean(): it must report these instead of a 500."""
+    from django.core.exceptions import ValidationError
+
+    second = Cluster.objects.create(authority=world.authority, name="Cụm thứ hai")
+    second_year = ClusterYear.objects.create(cluster=second, year=2024)
+    with pytest.raises(ValidationError) as error:
+        Membership(cluster_year=second_year, unit=world.member).full_clean()
+    assert "Đơn vị này đã thuộc một cụm khác của cơ quan tổ chức trong năm đó." in str(error.value)
+    with pytest.raises(ValidationError) as error:
+        Membership(cluster_year=second_year, unit=world.other_unit).full_clean()
+    assert "Đơn vị phải thuộc cơ quan tổ chức của cụm." in str(error.value)
+    world.cluster_year.awards = [{"name": "Cờ", "seats": "một"}]
+    world.cluster_year.tier_bands = [{"name": "Tốt"}]
+    with pytest.raises(ValidationError) as error:
+        world.cluster_year.full_clean()
+    assert set(error.value.message_dict) == {"awards", "tier_bands"}
+
+
+def test_malformed_tier_bands_never_break_the_page(world):
+    world.cluster_year.tier_bands = [{"name": "Tốt"}, {"name": "Khá", "min_percent": "60"}]
+    assert [band["name"] for band in world.cluster_year.sorted_tier_bands()] == ["Khá"]
 
 
 def test_membership_form_lets_the_leader_keep_its_role_when_edited(world):
@@ -213,3 +262,15 @@ def test_next_year_form_needs_two_different_units_and_a_later_free_year(world):
     assert not form.is_valid()
     assert form.errors["year"] == ["Cụm đã có năm 2024."]
     assert form.errors["deputy"] == ["Cụm phó phải là đơn vị khác cụm trưởng."]
+
+
+def test_unit_cannot_end_before_a_year_it_is_a_member_of(world):
+    form = UnitForm(
+        {"name": world.member.name, "kind": "phuong", "valid_to": "31/12/2023"},
+        instance=world.member,
+        authorities=Authority.objects.filter(pk=world.authority.pk),
+    )
+    assert not form.is_valid()
+    assert form.errors["valid_to"] == [
+        "Đơn vị là thành viên của một cụm trong năm 2024 nên phải còn hoạt động trong năm đó."
+    ]

@@ -289,3 +289,38 @@ def test_cluster_page_queries_do_not_grow_with_years(client_as, world, django_as
     with django_assert_num_queries(6):
         response = client.get(url)
     assert page_text(response).count("xã Đồng Liên") == 10
+
+
+def test_staff_cannot_add_a_unit_of_another_authority_by_crafting_the_post(client_as, world):
+    response = client_as("staff").post(
+        reverse("membership_add", args=[world.cluster_year.pk]),
+        {"unit": world.other_unit.pk, "role": "member", "position": "4"},
+    )
+    assert response.status_code == 200
+    assert not Membership.objects.filter(unit=world.other_unit, cluster_year=world.cluster_year)
+
+
+def test_a_conflicting_save_is_explained_and_saves_nothing(client_as, world, monkeypatch):
+    from django.db import IntegrityError
+
+    from clusters.forms import MembershipForm
+
+    def collide(self, commit=True):
+        Membership.objects.create(cluster_year=world.cluster_year, unit=world.free_unit)
+        raise IntegrityError("duplicate key")  # another request won the race
+
+    monkeypatch.setattr(MembershipForm, "save", collide)
+    response = client_as("staff").post(
+        reverse("membership_add", args=[world.cluster_year.pk]),
+        {"unit": world.free_unit.pk, "role": "member", "position": "4"},
+    )
+    assert response.status_code == 200
+    assert "Có người vừa lưu một thay đổi trùng cùng lúc." in page_text(response)
+    assert not world.cluster_year.memberships.filter(unit=world.free_unit).exists()
+
+
+def test_clerks_do_not_see_the_names_of_successors_they_cannot_open(client_as, world):
+    world.member.successor = world.free_unit
+    world.member.save()
+    html = page_text(client_as("member_clerk").get(reverse("unit_detail", args=[world.member.pk])))
+    assert "xã Cao Ngạn" not in html

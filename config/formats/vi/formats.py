@@ -1,5 +1,6 @@
 # Vietnamese formats: Django's own, plus the date inputs a clerk actually types.
-DATE_FORMAT = r"\n\gà\y d \t\há\n\g m \nă\m Y"
+# Screen dates; official documents format their own dates (Decree 30 zero-padding rules).
+DATE_FORMAT = r"\n\gà\y j \t\há\n\g n \nă\m Y"
 TIME_FORMAT = "H:i"
 DATETIME_FORMAT = r"H:i \n\gà\y d/m/Y"
 YEAR_MONTH_FORMAT = r"\t\há\n\g n/Y"
