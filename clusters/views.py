@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import Count, ProtectedError
 from django.shortcuts import redirect, render, resolve_url
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -35,7 +36,7 @@ def save_or_explain(form):
         return None
 
 
-def conflict_message() -> str:  # noqa: N802 - reads as a constant, translated when called
+def conflict_message() -> str:
     return _(
         "Someone saved a conflicting change at the same moment. "
         "Check the current data and try again."
@@ -47,16 +48,37 @@ def resolve_crumbs(crumbs: list) -> list[tuple[str, str | None]]:
     return [(label, resolve_url(url) if url else None) for label, url in crumbs]
 
 
-def _form_page(request, form, *, title: str, crumbs: list, cancel_url: str, submit: str = ""):
+def form_page(
+    request,
+    form,
+    *,
+    title: str,
+    crumbs: list,
+    cancel_url: str,
+    success=None,
+    next_url=None,
+    submit: str = "",
+    template: str = "clusters/form.html",
+    extra: dict | None = None,
+):
+    """A page with one form. On a valid POST the form is saved, ``success`` (a message, or a
+    function of the saved object giving one) is shown and the user goes to ``next_url`` (the
+    saved object's page by default)."""
+    if success is not None and request.method == "POST" and form.is_valid():
+        saved = save_or_explain(form)
+        if saved:
+            messages.success(request, success(saved) if callable(success) else success)
+            return redirect(next_url or saved)
     return render(
         request,
-        "clusters/form.html",
+        template,
         {
             "form": form,
             "title": title,
             "crumbs": resolve_crumbs(crumbs),
             "cancel_url": resolve_url(cancel_url),
             "submit_label": submit or _("Save"),
+            **(extra or {}),
         },
     )
 
@@ -86,12 +108,11 @@ def home(request):
 def authority_edit(request, pk: int):
     authority, _can_edit = access.get_authority_for_user(request.user, pk, edit=True)
     form = AuthorityForm(request.POST or None, instance=authority)
-    if request.method == "POST" and form.is_valid() and save_or_explain(form):
-        messages.success(request, _("Saved."))
-        return redirect("cluster_list")
-    return _form_page(
+    return form_page(
         request,
         form,
+        success=_("Saved."),
+        next_url="cluster_list",
         title=_("Edit authority"),
         crumbs=[(_("Clusters"), "cluster_list"), (authority.name, None)],
         cancel_url="cluster_list",
@@ -127,12 +148,10 @@ def cluster_list(request):
 def cluster_create(request):
     authorities = access.require_staff(request.user)
     form = ClusterForm(request.POST or None, authorities=authorities)
-    if request.method == "POST" and form.is_valid() and (cluster := save_or_explain(form)):
-        messages.success(request, _("Cluster created. Now add its first year."))
-        return redirect(cluster)
-    return _form_page(
+    return form_page(
         request,
         form,
+        success=_("Cluster created. Now add its first year."),
         title=_("New cluster"),
         crumbs=[(_("Clusters"), "cluster_list"), (_("New cluster"), None)],
         cancel_url="cluster_list",
@@ -161,12 +180,11 @@ def cluster_edit(request, pk: int):
     form = ClusterForm(
         request.POST or None, instance=cluster, authorities=access.staff_authorities(request.user)
     )
-    if request.method == "POST" and form.is_valid() and save_or_explain(form):
-        messages.success(request, _("Saved."))
-        return redirect(cluster)
-    return _form_page(
+    return form_page(
         request,
         form,
+        success=_("Saved."),
+        next_url=cluster,
         title=_("Edit cluster"),
         crumbs=[(_("Clusters"), "cluster_list"), (cluster.name, cluster.get_absolute_url())],
         cancel_url=cluster.get_absolute_url(),
@@ -182,12 +200,10 @@ def cluster_year_create(request, cluster_pk: int):
     last = cluster.years.order_by("-year").first()
     initial = {"year": last.year + 1} if last else {}
     form = ClusterYearForm(request.POST or None, cluster=cluster, initial=initial)
-    if request.method == "POST" and form.is_valid() and (cluster_year := save_or_explain(form)):
-        messages.success(request, _("Year created. Now add its members."))
-        return redirect(cluster_year)
-    return _form_page(
+    return form_page(
         request,
         form,
+        success=_("Year created. Now add its members."),
         title=_("New year"),
         crumbs=[
             (_("Clusters"), "cluster_list"),
@@ -227,12 +243,11 @@ def cluster_year_settings(request, pk: int):
     form = ClusterYearForm(
         request.POST or None, instance=cluster_year, cluster=cluster_year.cluster
     )
-    if request.method == "POST" and form.is_valid() and save_or_explain(form):
-        messages.success(request, _("Settings saved."))
-        return redirect(cluster_year)
-    return _form_page(
+    return form_page(
         request,
         form,
+        success=_("Settings saved."),
+        next_url=cluster_year,
         title=_("Settings of %(year)s") % {"year": cluster_year.year},
         crumbs=_year_crumbs(cluster_year, _("Settings")),
         cancel_url=cluster_year.get_absolute_url(),
@@ -265,7 +280,7 @@ def cluster_year_next(request, pk: int):
             for note in notes:
                 messages.warning(request, note)
             return redirect(new_year)
-    return _form_page(
+    return form_page(
         request,
         form,
         title=_("Start the next year from %(year)s") % {"year": previous.year},
@@ -291,21 +306,17 @@ def _year_crumbs(cluster_year: ClusterYear, last: str) -> list:
 def membership_add(request, pk: int):
     cluster_year, _can_edit = access.get_cluster_year_for_user(request.user, pk, edit=True)
     form = MembershipForm(request.POST or None, cluster_year=cluster_year)
-    if request.method == "POST" and form.is_valid() and (membership := save_or_explain(form)):
-        messages.success(request, _("%(unit)s added.") % {"unit": membership.unit})
-        if "add_another" in request.POST:
-            return redirect("membership_add", pk=cluster_year.pk)
-        return redirect(cluster_year)
-    return render(
+    add_another = "add_another" in request.POST
+    return form_page(
         request,
-        "clusters/membership_form.html",
-        {
-            "form": form,
-            "cluster_year": cluster_year,
-            "title": _("Add a member"),
-            "crumbs": resolve_crumbs(_year_crumbs(cluster_year, _("Add a member"))),
-            "adding": True,
-        },
+        form,
+        success=lambda membership: _("%(unit)s added.") % {"unit": membership.unit},
+        next_url=reverse("membership_add", args=[cluster_year.pk]) if add_another else cluster_year,
+        title=_("Add a member"),
+        crumbs=_year_crumbs(cluster_year, _("Add a member")),
+        cancel_url=cluster_year.get_absolute_url(),
+        template="clusters/membership_form.html",
+        extra={"cluster_year": cluster_year, "adding": True},
     )
 
 
@@ -314,19 +325,16 @@ def membership_edit(request, pk: int):
     membership, _can_edit = access.get_membership_for_user(request.user, pk, edit=True)
     cluster_year = membership.cluster_year
     form = MembershipForm(request.POST or None, instance=membership, cluster_year=cluster_year)
-    if request.method == "POST" and form.is_valid() and save_or_explain(form):
-        messages.success(request, _("Saved."))
-        return redirect(cluster_year)
-    return render(
+    return form_page(
         request,
-        "clusters/membership_form.html",
-        {
-            "form": form,
-            "cluster_year": cluster_year,
-            "membership": membership,
-            "title": str(membership.unit),
-            "crumbs": resolve_crumbs(_year_crumbs(cluster_year, str(membership.unit))),
-        },
+        form,
+        success=_("Saved."),
+        next_url=cluster_year,
+        title=str(membership.unit),
+        crumbs=_year_crumbs(cluster_year, str(membership.unit)),
+        cancel_url=cluster_year.get_absolute_url(),
+        template="clusters/membership_form.html",
+        extra={"cluster_year": cluster_year, "membership": membership},
     )
 
 
@@ -377,12 +385,10 @@ def unit_list(request):
 def unit_create(request):
     authorities = access.require_staff(request.user)
     form = UnitForm(request.POST or None, authorities=authorities)
-    if request.method == "POST" and form.is_valid() and (unit := save_or_explain(form)):
-        messages.success(request, _("%(unit)s created.") % {"unit": unit})
-        return redirect(unit)
-    return _form_page(
+    return form_page(
         request,
         form,
+        success=lambda unit: _("%(unit)s created.") % {"unit": unit},
         title=_("New unit"),
         crumbs=[(_("Units"), "unit_list"), (_("New unit"), None)],
         cancel_url="unit_list",
@@ -424,12 +430,11 @@ def unit_edit(request, pk: int):
     form = UnitForm(
         request.POST or None, instance=unit, authorities=access.staff_authorities(request.user)
     )
-    if request.method == "POST" and form.is_valid() and save_or_explain(form):
-        messages.success(request, _("Saved."))
-        return redirect(unit)
-    return _form_page(
+    return form_page(
         request,
         form,
+        success=_("Saved."),
+        next_url=unit,
         title=_("Edit unit"),
         crumbs=[(_("Units"), "unit_list"), (unit.name, unit.get_absolute_url()), (_("Edit"), None)],
         cancel_url=unit.get_absolute_url(),

@@ -324,3 +324,11 @@ def test_clerks_do_not_see_the_names_of_successors_they_cannot_open(client_as, w
     world.member.save()
     html = page_text(client_as("member_clerk").get(reverse("unit_detail", args=[world.member.pk])))
     assert "xã Cao Ngạn" not in html
+
+
+def test_save_and_add_another_returns_to_an_empty_form(client_as, world):
+    url = reverse("membership_add", args=[world.cluster_year.pk])
+    response = client_as("staff").post(
+        url, {"unit": world.free_unit.pk, "role": "member", "position": "4", "add_another": "1"}
+    )
+    assert response.status_code == 302 and response["Location"] == url
