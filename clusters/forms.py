@@ -262,6 +262,7 @@ class ClusterYearForm(BaseForm):
     def __init__(self, *args, cluster: Cluster, **kwargs):
         super().__init__(*args, **kwargs)
         self.cluster = cluster
+        self.instance.cluster = cluster
         if self.instance.pk:
             # The year is part of every membership and document; it is fixed once created.
             self.fields["year"].disabled = True
@@ -294,10 +295,6 @@ class ClusterYearForm(BaseForm):
                 "review_deadline", _("The review deadline must not be before the self-scoring one.")
             )
         return cleaned
-
-    def save(self, commit=True):
-        self.instance.cluster = self.cluster
-        return super().save(commit)
 
 
 # --- Members -------------------------------------------------------------------------------
