@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class DocumentsConfig(AppConfig):
     name = "documents"
     verbose_name = _("Official documents")
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401 - registers the font check

@@ -200,3 +200,21 @@ def test_every_ui_string_has_a_vietnamese_translation_and_is_compiled():
     compiled = {entry.msgid: entry.msgstr or entry.msgstr_plural for entry in mo}
     for entry in po:
         assert entry.msgid in compiled, f"not compiled (run `make messages`): {entry.msgid}"
+
+
+@pytest.mark.parametrize(
+    ("app", "forbidden"),
+    [
+        ("documents", ("clusters", "pledges", "scoring")),
+        ("clusters", ("pledges", "scoring", "documents")),
+    ],
+)
+def test_dependency_direction_between_apps(app, forbidden):
+    """DESIGN.md §3: documents imports no app; clusters imports neither pledges nor scoring."""
+    pattern = re.compile(rf"^\s*(from|import)\s+({'|'.join(forbidden)})\b", re.M)
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / app).rglob("*.py")
+        if pattern.search(path.read_text(encoding="utf-8"))
+    ]
+    assert not offenders, offenders

@@ -1,0 +1,68 @@
+"""Vietnamese formatting for official documents (Decree 30/2020/NĐ-CP), independent of the UI
+language."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+
+def decree_day(day: int) -> str:
+    """Days 1–9 take a leading zero: 05."""
+    return f"{day:02d}"
+
+
+def decree_month(month: int) -> str:
+    """Only January and February take a leading zero (01, 02); 3–12 are written plainly."""
+    return f"{month:02d}" if month <= 2 else str(month)
+
+
+def vn_date(value: datetime.date | None, *, year: int | None = None) -> str:
+    """ "ngày 20 tháng 3 năm 2024"; blanks to fill by hand when there is no date yet."""
+    if value is None:
+        return f"ngày      tháng      năm {year or '      '}"
+    return f"ngày {decree_day(value.day)} tháng {decree_month(value.month)} năm {value.year}"
+
+
+def date_line(place: str, value: datetime.date | None, *, year: int | None = None) -> str:
+    """ "Thái Nguyên, ngày 20 tháng 3 năm 2024" (the italic line under the national motto)."""
+    return f"{place}, {vn_date(value, year=year)}" if place else vn_date(value, year=year)
+
+
+def vn_number(value, decimals: int | None = None) -> str:
+    """1234.5 -> "1.234,5" (dot for thousands, comma for decimals); trailing zeros dropped
+    unless ``decimals`` is given."""
+    if value is None or value == "":
+        return ""
+    number = Decimal(str(value))
+    if decimals is not None:
+        number = number.quantize(Decimal(1).scaleb(-decimals))
+        text = f"{number:,.{decimals}f}"
+    else:
+        normalized = number.normalize()
+        if normalized == normalized.to_integral():
+            normalized = normalized.quantize(Decimal(1))
+        exponent = normalized.as_tuple().exponent
+        places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+        text = f"{normalized:,.{places}f}"
+    return text.replace(",", "\u0000").replace(".", ",").replace("\u0000", ".")
+
+
+ROMAN = [
+    (1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
+    (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"),
+]  # fmt: skip
+
+
+def roman(number: int) -> str:
+    result = []
+    for value, letters in ROMAN:
+        count, number = divmod(number, value)
+        result.append(letters * count)
+    return "".join(result)
+
+
+def doc_number(number: int | str) -> str:
+    """Document numbers below 10 take a leading zero: "05"."""
+    text = str(number).strip()
+    return text.zfill(2) if text.isdigit() and len(text) < 2 else text

@@ -1,0 +1,42 @@
+from django import template
+
+from documents import formatting
+
+register = template.Library()
+
+
+@register.filter
+def vn_date(value, year=None):
+    """{{ pledge.date|vn_date }} -> "ngày 20 tháng 3 năm 2024"."""
+    return formatting.vn_date(value, year=year)
+
+
+@register.simple_tag
+def date_line(place, value, year=None):
+    """{% date_line "Thái Nguyên" pledge.date %} -> "Thái Nguyên, ngày 20 tháng 3 năm 2024"."""
+    return formatting.date_line(place, value, year=year)
+
+
+@register.filter
+def vn_number(value, decimals=None):
+    """{{ 1234.5|vn_number }} -> "1.234,5"."""
+    return formatting.vn_number(value, None if decimals in (None, "") else int(decimals))
+
+
+@register.filter
+def roman(value):
+    return formatting.roman(int(value))
+
+
+@register.filter
+def doc_number(value):
+    return formatting.doc_number(value)
+
+
+@register.filter
+def pairs(items):
+    """[a, b, c] -> [[a, b], [c, None]]: two signature blocks per row."""
+    items = list(items)
+    if len(items) % 2:
+        items.append(None)
+    return [items[index : index + 2] for index in range(0, len(items), 2)]
