@@ -66,3 +66,13 @@ def doc_number(number: int | str) -> str:
     """Document numbers below 10 take a leading zero: "05"."""
     text = str(number).strip()
     return text.zfill(2) if text.isdigit() and len(text) < 2 else text
+
+
+def vn_clock(value: datetime.datetime | None) -> str:
+    """ "08 giờ 30 phút, ngày 20 tháng 3 năm 2024" in the project's time zone."""
+    if not isinstance(value, datetime.datetime):
+        return "…… giờ …… phút, ngày …… tháng …… năm ……"
+    from django.utils import timezone
+
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    return f"{local.hour:02d} giờ {local.minute:02d} phút, {vn_date(local.date())}"

@@ -80,18 +80,19 @@ class StaticOnlyFetcher(URLFetcher):
         )
 
 
-def render_document_html(template_name: str, context: dict, *, for_pdf: bool) -> str:
-    """The document's HTML, in Vietnamese. ``for_pdf`` picks the stand-alone print page; the
-    screen preview embeds the same document in the application's page."""
+def render_document_html(template_name: str, context: dict, *, for_pdf: bool, request=None) -> str:
+    """The document's HTML. ``for_pdf`` picks the stand-alone print page, rendered in
+    Vietnamese; the screen preview embeds the same document in the application's page (whose
+    menus follow the UI language; the document's own text is Vietnamese in the template)."""
+    context = {
+        **context,
+        "doc_base": "documents/pdf.html" if for_pdf else "documents/preview.html",
+        "for_pdf": for_pdf,
+    }
+    if not for_pdf:
+        return render_to_string(template_name, context, request=request)
     with translation.override(PDF_LANGUAGE):
-        return render_to_string(
-            template_name,
-            {
-                **context,
-                "doc_base": "documents/pdf.html" if for_pdf else "documents/preview.html",
-                "for_pdf": for_pdf,
-            },
-        )
+        return render_to_string(template_name, context)
 
 
 def render_pdf(

@@ -2,6 +2,7 @@
 
 World: authority "Thành phố A" with a cluster whose 2024 year has a leader, a deputy and a member
 unit (plus a free unit in no cluster); authority "Thành phố B" with its own cluster and unit.
+Both years have a draft covenant (from create_pledge) with a conference and one guest.
 Personas: staff and viewer of A, clerk of the leader unit, clerk of a member unit, clerk of B's
 unit (an outsider to A), a signed-in user with no role, and anonymous.
 """
@@ -16,6 +17,15 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from clusters.models import Assignment, Authority, Cluster, ClusterYear, Membership, Unit
+from pledges.models import Attendee, Ceremony, Pledge
+from pledges.services import create_pledge
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploaded files of a test go to its own folder, never to var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
 
 PERSONAS = ["staff", "viewer", "leader_clerk", "member_clerk", "outsider_clerk", "no_role"]
 
@@ -34,6 +44,10 @@ class World:
     other_cluster_year: ClusterYear
     other_unit: Unit
     users: dict
+    pledge: Pledge
+    other_pledge: Pledge
+    attendee: Attendee
+    other_attendee: Attendee
 
     @property
     def leader_membership(self) -> Membership:
@@ -74,6 +88,13 @@ def world(db) -> World:
     other_cluster = Cluster.objects.create(authority=b, name="Cụm thi đua thành phố B")
     other_cluster_year = ClusterYear.objects.create(cluster=other_cluster, year=2024)
     Membership.objects.create(cluster_year=other_cluster_year, unit=other_unit, role="leader")
+    pledge, other_pledge = create_pledge(cluster_year), create_pledge(other_cluster_year)
+    attendee, other_attendee = (
+        Attendee.objects.create(
+            ceremony=Ceremony.objects.create(pledge=p), kind="guest", name="Lê Văn Khách"
+        )
+        for p in (pledge, other_pledge)
+    )
     users = {
         "staff": make_user("staff", role="staff", authority=a),
         "viewer": make_user("viewer", role="viewer", authority=a),
@@ -95,6 +116,10 @@ def world(db) -> World:
         other_cluster_year=other_cluster_year,
         other_unit=other_unit,
         users=users,
+        pledge=pledge,
+        other_pledge=other_pledge,
+        attendee=attendee,
+        other_attendee=other_attendee,
     )
 
 

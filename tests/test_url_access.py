@@ -4,9 +4,11 @@ so every new view must come with its access rules: the right role, read-only (40
 
 from __future__ import annotations
 
+import datetime
 from urllib.parse import urlparse
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.conftest import PERSONAS
@@ -32,6 +34,8 @@ READ_CLUSTER_OF_A = {
     "outsider_clerk": NOT_FOUND,
     "no_role": NOT_FOUND,
 }
+# A POST that succeeds redirects (302) instead of showing a page.
+FOUND = {"staff": 302, "leader_clerk": 302}
 CHANGE_CLUSTER_OF_A = {
     "staff": OK,
     "viewer": FORBIDDEN,
@@ -40,6 +44,27 @@ CHANGE_CLUSTER_OF_A = {
     "outsider_clerk": NOT_FOUND,
     "no_role": NOT_FOUND,
 }
+
+ORGANISE_COVENANT = {**CHANGE_CLUSTER_OF_A, "leader_clerk": OK}
+
+
+def signed_pledge(world) -> int:
+    """Sign the world's covenant (for the views that need a signed one); its cluster-year pk."""
+    pledge = world.pledge
+    pledge.date = datetime.date(2024, 3, 20)
+    pledge.save()
+    pledge.adopt()
+    pledge.sign()
+    return pledge.cluster_year_id
+
+
+def scanned_pledge(world) -> int:
+    pk = signed_pledge(world)
+    world.pledge.scan.save("ban-ky.pdf", ContentFile(b"%PDF-1.4 scan"), save=False)
+    world.pledge.scan_content_type = "application/pdf"
+    world.pledge.save(update_fields=["scan", "scan_content_type"])
+    return pk
+
 
 # url name -> (method, kwargs from the world, expected status per persona)
 ACCESS = {
@@ -68,6 +93,48 @@ ACCESS = {
     ),
     "unit_detail": ("get", lambda w: {"pk": w.member.pk}, READ_CLUSTER_OF_A),
     "unit_edit": ("get", lambda w: {"pk": w.member.pk}, CHANGE_CLUSTER_OF_A),
+    # The covenant: read by all who see the year; drafted by staff and the leader unit's clerk.
+    "pledge_detail": ("get", lambda w: {"pk": w.cluster_year.pk}, READ_CLUSTER_OF_A),
+    "pledge_create": ("post", lambda w: {"pk": w.cluster_year.pk}, ORGANISE_COVENANT | FOUND),
+    "pledge_edit": ("get", lambda w: {"pk": w.cluster_year.pk}, ORGANISE_COVENANT),
+    "pledge_status": ("post", lambda w: {"pk": w.cluster_year.pk}, ORGANISE_COVENANT | FOUND),
+    "clause_add": ("post", lambda w: {"pk": w.cluster_year.pk}, ORGANISE_COVENANT),
+    "clause_edit": ("get", lambda w: {"pk": w.pledge.clauses.first().pk}, ORGANISE_COVENANT),
+    "clause_move": (
+        "post",
+        lambda w: {"pk": w.pledge.clauses.first().pk},
+        ORGANISE_COVENANT | FOUND,
+    ),
+    "clause_delete": (
+        "post",
+        lambda w: {"pk": w.pledge.clauses.first().pk},
+        ORGANISE_COVENANT | FOUND,
+    ),
+    "signatory_edit": (
+        "get",
+        lambda w: {"pk": w.pledge.signatories.first().pk},
+        ORGANISE_COVENANT,
+    ),
+    "signatories_sync": ("post", lambda w: {"pk": w.cluster_year.pk}, ORGANISE_COVENANT | FOUND),
+    "ceremony_edit": ("get", lambda w: {"pk": w.cluster_year.pk}, ORGANISE_COVENANT),
+    "attendee_add": ("get", lambda w: {"pk": w.cluster_year.pk}, ORGANISE_COVENANT),
+    "attendee_delete": ("post", lambda w: {"pk": w.attendee.pk}, ORGANISE_COVENANT | FOUND),
+    "pledge_scan_upload": (
+        "post",
+        lambda w: {"pk": signed_pledge(w)},
+        ORGANISE_COVENANT | FOUND,
+    ),
+    "pledge_scan": ("get", lambda w: {"pk": scanned_pledge(w)}, READ_CLUSTER_OF_A),
+    "pledge_document": (
+        "get",
+        lambda w: {"pk": w.cluster_year.pk, "slug": "giao-uoc"},
+        READ_CLUSTER_OF_A,
+    ),
+    "pledge_document_pdf": (
+        "get",
+        lambda w: {"pk": w.cluster_year.pk, "slug": "giao-uoc"},
+        READ_CLUSTER_OF_A,
+    ),
 }
 
 
@@ -140,6 +207,23 @@ OTHER_AUTHORITY_OBJECTS = {
     "membership_delete": lambda w: {"pk": w.other_cluster_year.memberships.get().pk},
     "unit_detail": lambda w: {"pk": w.other_unit.pk},
     "unit_edit": lambda w: {"pk": w.other_unit.pk},
+    "pledge_detail": lambda w: {"pk": w.other_cluster_year.pk},
+    "pledge_create": lambda w: {"pk": w.other_cluster_year.pk},
+    "pledge_edit": lambda w: {"pk": w.other_cluster_year.pk},
+    "pledge_status": lambda w: {"pk": w.other_cluster_year.pk},
+    "clause_add": lambda w: {"pk": w.other_cluster_year.pk},
+    "clause_edit": lambda w: {"pk": w.other_pledge.clauses.first().pk},
+    "clause_move": lambda w: {"pk": w.other_pledge.clauses.first().pk},
+    "clause_delete": lambda w: {"pk": w.other_pledge.clauses.first().pk},
+    "signatory_edit": lambda w: {"pk": w.other_pledge.signatories.first().pk},
+    "signatories_sync": lambda w: {"pk": w.other_cluster_year.pk},
+    "ceremony_edit": lambda w: {"pk": w.other_cluster_year.pk},
+    "attendee_add": lambda w: {"pk": w.other_cluster_year.pk},
+    "attendee_delete": lambda w: {"pk": w.other_attendee.pk},
+    "pledge_scan_upload": lambda w: {"pk": w.other_cluster_year.pk},
+    "pledge_scan": lambda w: {"pk": w.other_cluster_year.pk},
+    "pledge_document": lambda w: {"pk": w.other_cluster_year.pk, "slug": "giao-uoc"},
+    "pledge_document_pdf": lambda w: {"pk": w.other_cluster_year.pk, "slug": "giao-uoc"},
 }
 
 

@@ -40,3 +40,9 @@ def pairs(items):
     if len(items) % 2:
         items.append(None)
     return [items[index : index + 2] for index in range(0, len(items), 2)]
+
+
+@register.filter
+def vn_clock(value):
+    """{{ ceremony.starts_at|vn_clock }} -> "08 giờ 30 phút, ngày 20 tháng 3 năm 2024"."""
+    return formatting.vn_clock(value)

@@ -1,0 +1,97 @@
+"""The covenant's printed documents: what each print template receives. The templates live in
+templates/pledges/print/ and extend the Decree 30 base of the documents app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from .models import Attendee, Ceremony, Pledge
+
+
+@dataclass(frozen=True)
+class DocumentKind:
+    slug: str
+    template: str
+    label: str  # printed in Vietnamese, whatever the UI language
+    filename: str
+
+
+DOCUMENTS = {
+    "giao-uoc": DocumentKind(
+        "giao-uoc", "pledges/print/covenant.html", "Bản giao ước thi đua", "giao-uoc-thi-dua"
+    ),
+    "bien-ban": DocumentKind(
+        "bien-ban",
+        "pledges/print/minutes.html",
+        "Biên bản hội nghị ký kết giao ước thi đua",
+        "bien-ban-hoi-nghi-ky-ket",
+    ),
+    "diem-danh": DocumentKind(
+        "diem-danh",
+        "pledges/print/attendance.html",
+        "Danh sách đại biểu dự hội nghị",
+        "danh-sach-dai-bieu",
+    ),
+}
+
+
+def load_for_print(cluster_year_pk: int) -> Pledge:
+    """The covenant with what every document prints, in a fixed number of queries."""
+    return Pledge.objects.select_related("cluster_year__cluster__authority").get(
+        cluster_year_id=cluster_year_pk
+    )
+
+
+def document_context(pledge: Pledge) -> dict:
+    """Everything the three documents print (4 queries whatever the number of members)."""
+    year = pledge.cluster_year.year
+    clauses = pledge.clauses.numbered()
+    signatories = list(pledge.signatories.select_related("unit").order_by("position", "pk"))
+    ceremony = Ceremony.objects.select_related("host_unit").filter(pledge=pledge).first()
+    attendees = (
+        list(ceremony.attendees.select_related("unit").order_by("kind", "position", "pk"))
+        if ceremony
+        else []
+    )
+    witnesses = [a for a in attendees if a.kind == Attendee.Kind.WITNESS]
+    header = {
+        "issuer_parent": pledge.issuer_parent,
+        "issuer": pledge.issuer,
+        "number": pledge.number,
+        "place": pledge.place,
+        "date": pledge.date,
+        "year": year,
+    }
+    meeting_day = ceremony.starts_at if ceremony and ceremony.starts_at else None
+    return {
+        "pledge": pledge,
+        "cluster": pledge.cluster_year.cluster,
+        "year": year,
+        "header": header,
+        "minutes_header": {
+            **header,
+            "number": None,
+            "date": timezone.localtime(meeting_day).date() if meeting_day else pledge.date,
+        },
+        "attendance_header": {**header, "hide_meta": True},
+        "clauses": clauses,
+        "signatories": signatories,
+        "signature_blocks": [s.signature_block() for s in signatories],
+        "registrations": [s for s in signatories if s.registered_title],
+        "witness_blocks": [
+            {
+                "unit_line": witness.organisation_name,
+                "authority_line": "",
+                "title": witness.title,
+                "name": witness.name,
+            }
+            for witness in witnesses
+        ],
+        "ceremony": ceremony,
+        "delegates": [a for a in attendees if a.kind == Attendee.Kind.DELEGATE],
+        "guests": [a for a in attendees if a.kind != Attendee.Kind.DELEGATE],
+        "attendees": attendees,
+        "recipients": pledge.recipient_lines(),
+    }
