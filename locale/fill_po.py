@@ -15,7 +15,7 @@ missing = []
 for entry in po:
     value = VI.get(entry.msgid)
     if value is None:
-        if not entry.msgstr and not any(entry.msgstr_plural.values()):
+        if not entry.translated():  # empty, or a fuzzy guess of makemessages
             missing.append(entry.msgid)
         continue
     if entry.msgid_plural:

@@ -400,4 +400,6 @@ VI = {
     "The covenant has no signatories yet.": "Bản giao ước chưa có đơn vị ký.",
     "The covenant is already a draft.": "Bản giao ước đang là dự thảo.",
     "Signing conference — %(pledge)s": "Hội nghị ký kết — %(pledge)s",
+    "target unit": "đơn vị tính",
+    'e.g. "UBND XÃ ĐỒNG LIÊN"': 'ví dụ "UBND XÃ ĐỒNG LIÊN"',
 }
