@@ -77,7 +77,7 @@ def _checked(user, obj, *, edit: bool):
 
 def get_cluster_year_for_user(user, pk: int, *, edit: bool = False) -> tuple[ClusterYear, bool]:
     cluster_year = get_object_or_404(
-        visible_cluster_years(user).select_related("cluster__authority"), pk=pk
+        visible_cluster_years(user).select_related("cluster__authority", "pledge"), pk=pk
     )
     return _checked(user, cluster_year, edit=edit)
 

@@ -7,7 +7,7 @@ import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, Prefetch, Q
@@ -282,7 +282,7 @@ class ClusterYearQuerySet(models.QuerySet):
         """Member count and memberships (with units) for list pages, in a fixed number of
         queries whatever the number of years or members."""
         return (
-            self.select_related("cluster__authority")
+            self.select_related("cluster__authority", "pledge")
             .annotate(member_count=Count("memberships", distinct=True))
             .prefetch_related(
                 Prefetch(
@@ -414,7 +414,16 @@ class ClusterYear(models.Model):
                 {Membership.Role.LEADER, Membership.Role.DEPUTY} <= roles,
             ),
             (_("Deadlines"), bool(self.self_score_deadline and self.review_deadline)),
+            (_("Covenant signed"), self.covenant_status() == "signed"),
         ]
+
+    def covenant_status(self) -> str | None:
+        """The status of this year's covenant (pledges app, reached through the reverse
+        relation so that clusters does not import pledges), None before one is drafted."""
+        try:
+            return self.pledge.status
+        except ObjectDoesNotExist:
+            return None
 
     def progress_percent(self) -> int:
         steps = self.progress()

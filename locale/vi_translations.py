@@ -402,4 +402,9 @@ VI = {
     "Signing conference — %(pledge)s": "Hội nghị ký kết — %(pledge)s",
     "target unit": "đơn vị tính",
     'e.g. "UBND XÃ ĐỒNG LIÊN"': 'ví dụ "UBND XÃ ĐỒNG LIÊN"',
+    "Covenant signed": "Ký giao ước",
+    "Covenant and signing conference": "Giao ước và hội nghị ký kết",
+    "Adopted, not signed yet": "Đã thông qua, chưa ký",
+    "Not drafted yet": "Chưa soạn",
+    "Open the covenant": "Mở bản giao ước",
 }
