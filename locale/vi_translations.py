@@ -407,4 +407,6 @@ VI = {
     "Adopted, not signed yet": "Đã thông qua, chưa ký",
     "Not drafted yet": "Chưa soạn",
     "Open the covenant": "Mở bản giao ước",
+    "The action could not be completed. Reload the page and try again.": "Không thực hiện được thao tác. Hãy tải lại trang rồi thử lại.",
+    "No connection to the server. Check the network and try again.": "Không kết nối được máy chủ. Hãy kiểm tra mạng rồi thử lại.",
 }

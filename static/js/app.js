@@ -1,0 +1,37 @@
+// Giao ước — small progressive enhancements (no inline scripts: the CSP forbids them).
+
+// htmx does not swap error responses: show the server's explanation above the content instead
+// of failing silently (e.g. "the covenant is signed", "not allowed", a lost connection).
+document.addEventListener("htmx:responseError", (event) => {
+  const xhr = event.detail.xhr;
+  let text = "";
+  try {
+    const doc = new DOMParser().parseFromString(xhr.responseText, "text/html");
+    const paragraph = doc.querySelector("main p");
+    text = paragraph ? paragraph.textContent.trim() : "";
+  } catch (_error) {
+    text = "";
+  }
+  showError(text || document.body.dataset.errorMessage || "Error " + xhr.status);
+});
+
+document.addEventListener("htmx:sendError", () => {
+  showError(document.body.dataset.offlineMessage || "No connection.");
+});
+
+function showError(text) {
+  const main = document.getElementById("main");
+  if (!main) return;
+  const alert = document.createElement("div");
+  alert.className = "alert alert-danger alert-dismissible fade show";
+  alert.setAttribute("role", "alert");
+  alert.textContent = text;
+  const close = document.createElement("button");
+  close.type = "button";
+  close.className = "btn-close";
+  close.setAttribute("data-bs-dismiss", "alert");
+  close.setAttribute("aria-label", "×");
+  alert.appendChild(close);
+  main.prepend(alert);
+  alert.scrollIntoView({ block: "nearest" });
+}
