@@ -73,17 +73,19 @@ def test_reopening_needs_a_reason_which_stays_in_the_history(world):
     Clause.objects.create(pledge=pledge, text="Được sửa lại")  # changeable again
 
 
+YEAR = lambda w: {"pk": w.cluster_year.pk}  # noqa: E731
+CLAUSE = lambda w: {"pk": w.pledge.clauses.first().pk}  # noqa: E731
 SIGNED_EDITS = [
     # (url name, kwargs builder, POST data)
-    ("pledge_edit", lambda w: {"pk": w.cluster_year.pk}, {"issuer": "X", "place": "Y", "title": "Z"}),
-    ("clause_add", lambda w: {"pk": w.cluster_year.pk}, {"new-kind": "item", "new-text": "Lén"}),
-    ("clause_edit", lambda w: {"pk": w.pledge.clauses.first().pk}, {"kind": "item", "text": "x"}),
-    ("clause_move", lambda w: {"pk": w.pledge.clauses.first().pk}, {"direction": "down"}),
-    ("clause_delete", lambda w: {"pk": w.pledge.clauses.first().pk}, {}),
-    ("signatory_edit", lambda w: {"pk": w.pledge.signatories.first().pk}, {"unit_line": "X", "signer_title": "Y"}),
-    ("signatories_sync", lambda w: {"pk": w.cluster_year.pk}, {}),
-    ("ceremony_edit", lambda w: {"pk": w.cluster_year.pk}, {"venue": "Nơi khác"}),
-    ("attendee_add", lambda w: {"pk": w.cluster_year.pk}, {"kind": "guest", "name": "A", "organisation": "B"}),
+    ("pledge_edit", YEAR, {"issuer": "X", "place": "Y", "title": "Z"}),
+    ("clause_add", YEAR, {"new-kind": "item", "new-text": "Lén"}),
+    ("clause_edit", CLAUSE, {"kind": "item", "text": "x"}),
+    ("clause_move", CLAUSE, {"direction": "down"}),
+    ("clause_delete", CLAUSE, {}),
+    ("signatory_edit", lambda w: {"pk": w.pledge.signatories.first().pk}, {"unit_line": "X"}),
+    ("signatories_sync", YEAR, {}),
+    ("ceremony_edit", YEAR, {"venue": "Nơi khác"}),
+    ("attendee_add", YEAR, {"kind": "guest", "name": "A", "organisation": "B"}),
     ("attendee_delete", lambda w: {"pk": w.attendee.pk}, {}),
 ]  # fmt: skip
 
