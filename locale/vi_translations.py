@@ -409,4 +409,6 @@ VI = {
     "Open the covenant": "Mở bản giao ước",
     "The action could not be completed. Reload the page and try again.": "Không thực hiện được thao tác. Hãy tải lại trang rồi thử lại.",
     "No connection to the server. Check the network and try again.": "Không kết nối được máy chủ. Hãy kiểm tra mạng rồi thử lại.",
+    "May stay empty when only the title is known.": "Có thể để trống khi chỉ biết chức vụ.",
+    "Write the attendee's name or at least their title.": "Hãy ghi họ tên hoặc ít nhất là chức vụ của đại biểu.",
 }

@@ -110,6 +110,8 @@ class AttendeeForm(BaseForm):
         kind, unit = cleaned.get("kind"), cleaned.get("unit")
         if kind == Attendee.Kind.DELEGATE and not unit:
             self.add_error("unit", _("Choose the member unit this delegate represents."))
+        if not cleaned.get("name") and not cleaned.get("title"):
+            self.add_error("name", _("Write the attendee's name or at least their title."))
         if kind != Attendee.Kind.DELEGATE and not unit and not cleaned.get("organisation"):
             self.add_error("organisation", _("Write the organisation of the guest or witness."))
         return cleaned

@@ -404,7 +404,12 @@ class Attendee(models.Model):
         related_name="+",
         verbose_name=_("member unit"),
     )
-    name = models.CharField(_("name"), max_length=120)
+    name = models.CharField(
+        _("name"),
+        max_length=120,
+        blank=True,
+        help_text=_("May stay empty when only the title is known."),
+    )
     title = models.CharField(_("title"), max_length=200, blank=True)
     organisation = models.CharField(_("organisation"), max_length=255, blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
@@ -422,7 +427,7 @@ class Attendee(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.name or self.title
 
     def save(self, *args, **kwargs) -> None:
         self.ceremony.pledge.ensure_changeable()

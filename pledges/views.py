@@ -291,7 +291,7 @@ def attendee_add(request, pk: int):
     return form_page(
         request,
         form,
-        success=lambda attendee: _("%(name)s added.") % {"name": attendee.name},
+        success=lambda attendee: _("%(name)s added.") % {"name": attendee},
         next_url=next_url,
         title=_("Add an attendee"),
         crumbs=_crumbs(cluster_year, _("Add an attendee")),
@@ -306,7 +306,7 @@ def attendee_delete(request, pk: int):
     attendee, _rights = access.get_attendee_for_user(request.user, pk)
     cluster_year_pk = attendee.ceremony.pledge.cluster_year_id
     attendee.delete()
-    messages.success(request, _("%(name)s removed.") % {"name": attendee.name})
+    messages.success(request, _("%(name)s removed.") % {"name": attendee})
     return redirect(_detail_url(cluster_year_pk, "ceremony"))
 
 

@@ -2,8 +2,12 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from clusters.models import Assignment, Authority, Cluster, ClusterYear, Membership, Unit
+from pledges.models import Attendee, Ceremony, Clause, Pledge, Signatory
 
-MODELS = [Authority, Unit, Cluster, ClusterYear, Membership, Assignment, get_user_model()]
+MODELS = [
+    Authority, Unit, Cluster, ClusterYear, Membership, Assignment, get_user_model(),
+    Pledge, Clause, Signatory, Ceremony, Attendee,
+]  # fmt: skip
 
 
 def counts() -> dict:
@@ -67,3 +71,14 @@ def test_demo_passwords_are_printed_in_debug(db, settings, capsys):
     call_command("load_demo")
     assert "giaouoc-demo" in capsys.readouterr().out
     assert get_user_model().objects.get(username="vanthu.donglien").check_password("giaouoc-demo")
+
+
+def test_load_demo_gives_both_clusters_a_signed_covenant(db):
+    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    thai_nguyen = Pledge.objects.get(cluster_year__year=2024)
+    assert thai_nguyen.is_signed and thai_nguyen.signatories.count() == 11
+    assert thai_nguyen.signatories.order_by("position").first().unit.name == "xã Đồng Liên"
+    assert thai_nguyen.clauses.filter(text__contains="Dân vận khéo").exists()
+    bac_kan = Pledge.objects.get(cluster_year__year=2023)
+    assert bac_kan.is_signed and bac_kan.signatories.count() == 8
+    assert bac_kan.ceremony.attendees.filter(kind="witness").exists()

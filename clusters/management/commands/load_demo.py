@@ -4,11 +4,14 @@ every role. Idempotent: running it again creates only what is missing and change
 from __future__ import annotations
 
 import datetime
+from importlib import import_module
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils.module_loading import module_has_submodule
 
 from clusters.models import Assignment, Authority, Cluster, ClusterYear, Membership, Unit
 
@@ -157,6 +160,12 @@ class Command(BaseCommand):
                 Assignment.objects.get_or_create(
                     user=user, role=role, authority=authorities[target]
                 )
+
+        # Other apps add their demo data (covenants, tables…) through a `demo` module with a
+        # load() function; discovered, not imported, so clusters depends on no other app.
+        for config in apps.get_app_configs():
+            if config.name != "clusters" and module_has_submodule(config.module, "demo"):
+                import_module(f"{config.name}.demo").load(stdout=self.stdout)
 
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.print_logins()
