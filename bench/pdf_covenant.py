@@ -105,9 +105,8 @@ def main() -> None:
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     )
-    print(
-        f"{'document':34} {'median ms':>10} {'min ms':>8} {'× floor':>8} {'pages':>6} {'queries':>8}"
-    )
+    columns = ("median ms", "min ms", "× floor", "pages", "queries")
+    print(f"{'document':34} " + " ".join(f"{c:>{max(8, len(c))}}" for c in columns))
     for name, median, best, pages, queries in rows:
         print(
             f"{name:34} {median:10.1f} {best:8.1f} {median / floor_median:8.1f} "
