@@ -172,7 +172,10 @@ LANGUAGE_COOKIE_NAME = "giaouoc_language"
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploads (scanned signed covenants, evidence) live here, outside the web root; no URL serves
+# this folder: views check permissions and stream files.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
+PLEDGE_SCAN_MAX_BYTES = int(os.environ.get("PLEDGE_SCAN_MAX_BYTES", str(20 * 1024 * 1024)))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

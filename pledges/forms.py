@@ -137,7 +137,7 @@ SCAN_TYPES = {
 
 
 def scan_max_bytes() -> int:
-    return getattr(settings, "PLEDGE_SCAN_MAX_BYTES", 20 * 1024 * 1024)
+    return settings.PLEDGE_SCAN_MAX_BYTES
 
 
 class ScanForm(forms.Form):

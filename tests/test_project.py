@@ -61,6 +61,12 @@ def pages_for_csp(world):
         reverse("unit_list"),
         reverse("unit_detail", args=[world.leader.pk]),
         reverse("unit_edit", args=[world.leader.pk]),
+        reverse("pledge_detail", args=[world.cluster_year.pk]),
+        reverse("pledge_edit", args=[world.cluster_year.pk]),
+        reverse("ceremony_edit", args=[world.cluster_year.pk]),
+        reverse("pledge_document", args=[world.cluster_year.pk, "giao-uoc"]),
+        reverse("pledge_document", args=[world.cluster_year.pk, "bien-ban"]),
+        reverse("pledge_document", args=[world.cluster_year.pk, "diem-danh"]),
     ]
 
 
