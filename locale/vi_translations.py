@@ -250,7 +250,7 @@ VI = {
     "Write the organisation of the guest or witness.": "Ghi cơ quan, đơn vị của khách mời hoặc người chứng kiến.",
     "Why is the covenant reopened?": "Lý do mở lại bản giao ước?",
     "Scanned signed copy": "Bản chụp (scan) bản đã ký",
-    "PDF, JPEG or PNG, at most 20 MB.": "Tệp PDF, JPEG hoặc PNG, tối đa 20 MB.",
+    "PDF, JPEG or PNG, at most %(limit)s MB.": "Tệp PDF, JPEG hoặc PNG, tối đa %(limit)s MB.",
     "Only PDF, JPEG or PNG files are accepted.": "Chỉ nhận tệp PDF, JPEG hoặc PNG.",
     "The file is too large (%(size)s MB); the limit is %(limit)s MB.": "Tệp quá lớn (%(size)s MB); giới hạn là %(limit)s MB.",
     "The file's content is not a %(kind)s file, whatever its name says.": "Nội dung tệp không phải là tệp %(kind)s, dù tên tệp ghi như vậy.",

@@ -143,9 +143,14 @@ def scan_max_bytes() -> int:
 class ScanForm(forms.Form):
     scan = forms.FileField(
         label=_("Scanned signed copy"),
-        help_text=_("PDF, JPEG or PNG, at most 20 MB."),
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scan"].help_text = _("PDF, JPEG or PNG, at most %(limit)s MB.") % {
+            "limit": scan_max_bytes() // (1024 * 1024)
+        }
 
     def clean_scan(self):
         upload = self.cleaned_data["scan"]
