@@ -19,8 +19,8 @@ def decree_month(month: int) -> str:
 
 def vn_date(value: datetime.date | None, *, year: int | None = None) -> str:
     """ "ngày 20 tháng 3 năm 2024"; blanks to fill by hand when there is no date yet."""
-    if value is None:
-        return f"ngày      tháng      năm {year or '      '}"
+    if value is None:  # dots, not spaces (which collapse): room to write the date by hand
+        return f"ngày …… tháng …… năm {year or '……'}"
     return f"ngày {decree_day(value.day)} tháng {decree_month(value.month)} năm {value.year}"
 
 

@@ -411,4 +411,11 @@ VI = {
     "No connection to the server. Check the network and try again.": "Không kết nối được máy chủ. Hãy kiểm tra mạng rồi thử lại.",
     "May stay empty when only the title is known.": "Có thể để trống khi chỉ biết chức vụ.",
     "Write the attendee's name or at least their title.": "Hãy ghi họ tên hoặc ít nhất là chức vụ của đại biểu.",
+    "cluster as printed": "tên cụm khi in",
+    "Printed under the title; kept as it was when the covenant was drafted.": "In dưới tiêu đề; giữ nguyên như khi soạn bản giao ước.",
+    "Only a signed covenant can be reopened.": "Chỉ mở lại được bản giao ước đã ký.",
+    "unit name": "tên đơn vị",
+    "As printed in lists; kept as it was when the covenant was drafted.": "Tên in trong các danh sách; giữ nguyên như khi soạn bản giao ước.",
+    'e.g. "TM. ỦY BAN NHÂN DÂN"; for a vice-chair add a second line "KT. CHỦ TỊCH".': 'ví dụ "TM. ỦY BAN NHÂN DÂN"; nếu Phó Chủ tịch ký, thêm dòng thứ hai "KT. CHỦ TỊCH".',
+    "Only staff can replace the stored signed copy.": "Chỉ cán bộ thi đua mới được thay bản chụp đã lưu.",
 }

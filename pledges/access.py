@@ -37,7 +37,7 @@ class PledgeRights:
 
     @property
     def can_reopen(self) -> bool:
-        return self.is_staff and self.pledge is not None and not self.pledge.is_draft
+        return self.is_staff and self.pledge is not None and self.pledge.is_signed
 
     @property
     def can_upload_scan(self) -> bool:

@@ -34,6 +34,7 @@ class PledgeForm(BaseForm):
             "goals",
             "closing",
             "recipients",
+            "cluster_name",
         ]
         widgets = {
             "date": DATE_WIDGET,
@@ -58,7 +59,15 @@ class ClauseForm(BaseForm):
 class SignatoryForm(BaseForm):
     class Meta:
         model = Signatory
-        fields = ["unit_line", "authority_line", "signer_title", "signer_name", "registered_title"]
+        fields = [
+            "unit_name",
+            "unit_line",
+            "authority_line",
+            "signer_title",
+            "signer_name",
+            "registered_title",
+        ]
+        widgets = {"authority_line": forms.Textarea(attrs={"rows": 2})}
 
 
 def member_units(pledge: Pledge):
@@ -121,7 +130,7 @@ class ReopenForm(forms.Form):
     reason = forms.CharField(
         label=_("Why is the covenant reopened?"),
         widget=forms.Textarea(attrs={"rows": 2}),
-        max_length=1000,
+        max_length=2000,
     )
 
 

@@ -7,11 +7,12 @@ import uuid
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import FileSystemStorage
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+from simple_history.utils import bulk_update_with_history
 
 from clusters.models import ClusterYear, Membership, Unit
 
@@ -23,6 +24,49 @@ class PledgeLocked(PermissionDenied):
         super().__init__(
             _("The covenant is signed: nothing in it can change. Staff can reopen it.")
         )
+
+
+def _locked_read(queryset):
+    """Lock the rows read when inside a transaction (PostgreSQL), so that a signature cannot
+    slip in between a check and a write; outside one, a plain read."""
+    if transaction.get_connection().in_atomic_block:
+        return queryset.select_for_update()
+    return queryset
+
+
+class FrozenWhenSignedQuerySet(models.QuerySet):
+    """Bulk paths (admin "delete selected", .update(), bulk_update) refuse rows of a signed
+    covenant, like save() and delete() do for one object."""
+
+    pledge_path = "pledge"
+
+    def _touches_signed(self) -> bool:
+        return self.filter(**{f"{self.pledge_path}__status": Pledge.Status.SIGNED}).exists()
+
+    def update(self, **kwargs):
+        if self._touches_signed():
+            raise PledgeLocked()
+        return super().update(**kwargs)
+
+    def delete(self):
+        if self._touches_signed():
+            raise PledgeLocked()
+        return super().delete()
+
+
+class PledgeQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        if (
+            not set(kwargs) <= Pledge.CHANGEABLE_WHEN_SIGNED
+            and self.filter(status=Pledge.Status.SIGNED).exists()
+        ):
+            raise PledgeLocked()
+        return super().update(**kwargs)
+
+    def delete(self):
+        if self.filter(status=Pledge.Status.SIGNED).exists():
+            raise PledgeLocked()
+        return super().delete()
 
 
 def private_storage() -> FileSystemStorage:
@@ -42,10 +86,11 @@ class Pledge(models.Model):
         ADOPTED = "adopted", _("adopted")
         SIGNED = "signed", _("signed")
 
-    # What may still change once signed: the status itself (reopening) and the scanned copy.
+    # What may still change once signed: the scanned copy, and the status when staff reopen.
     CHANGEABLE_WHEN_SIGNED = frozenset(
         {"status", "signed_at", "scan", "scan_content_type", "scan_uploaded_at", "updated_at"}
     )
+    SCAN_FIELDS = frozenset({"scan", "scan_content_type", "scan_uploaded_at", "updated_at"})
 
     cluster_year = models.OneToOneField(
         ClusterYear, on_delete=models.PROTECT, related_name="pledge", verbose_name=_("cluster year")
@@ -62,6 +107,12 @@ class Pledge(models.Model):
     place = models.CharField(_("place"), max_length=100, help_text=_("For the date line."))
     date = models.DateField(_("date"), null=True, blank=True)
     title = models.CharField(_("title"), max_length=255)
+    cluster_name = models.CharField(
+        _("cluster as printed"),
+        max_length=255,
+        blank=True,
+        help_text=_("Printed under the title; kept as it was when the covenant was drafted."),
+    )
     legal_bases = models.TextField(
         _("legal bases"),
         blank=True,
@@ -102,7 +153,9 @@ class Pledge(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords()
+    # Reopening reasons are the staff's own words: longer than simple-history's 100 characters.
+    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
+    objects = PledgeQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("covenant")
@@ -112,23 +165,22 @@ class Pledge(models.Model):
         return f"{self.title} — {self.cluster_year.cluster.name}"
 
     def save(self, *args, **kwargs) -> None:
-        if getattr(self, "_stored_status", None) == self.Status.SIGNED:
+        if self.pk and self._status_in_database() == self.Status.SIGNED:
             update_fields = kwargs.get("update_fields")
             if update_fields is None or not set(update_fields) <= self.CHANGEABLE_WHEN_SIGNED:
                 raise PledgeLocked()
+            if self.status != self.Status.SIGNED and not getattr(self, "_reopening", False):
+                raise PledgeLocked()  # only reopen() leaves "signed", with its reason
         super().save(*args, **kwargs)
-        self._stored_status = self.status
 
     def delete(self, *args, **kwargs):
-        if getattr(self, "_stored_status", self.status) == self.Status.SIGNED:
-            raise PledgeLocked()
+        self.ensure_changeable()
         return super().delete(*args, **kwargs)
 
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        instance._stored_status = instance.status
-        return instance
+    def _status_in_database(self) -> str | None:
+        return (
+            _locked_read(Pledge.objects.filter(pk=self.pk)).values_list("status", flat=True).first()
+        )
 
     @property
     def is_signed(self) -> bool:
@@ -139,17 +191,22 @@ class Pledge(models.Model):
         return self.status == self.Status.DRAFT
 
     def ensure_changeable(self) -> None:
-        """Raise PledgeLocked when the covenant is signed (checked from the database row, so a
-        stale object in memory cannot slip a change through)."""
-        if self.is_signed or (
-            self.pk and Pledge.objects.filter(pk=self.pk, status=self.Status.SIGNED).exists()
-        ):
+        """Raise PledgeLocked when the covenant is signed (checked on the database row, locked
+        inside a transaction, so a stale object in memory cannot slip a change through)."""
+        if self.is_signed or (self.pk and self._status_in_database() == self.Status.SIGNED):
             raise PledgeLocked()
 
     # --- Status -------------------------------------------------------------------------
 
+    def _refresh_status(self) -> None:
+        """Re-read the status (locked) before a transition, so two clicks cannot both pass."""
+        self.status = self._status_in_database() or self.status
+
+    @transaction.atomic
     def adopt(self) -> None:
-        """The conference adopted the text (draft → adopted)."""
+        """The conference adopted the text (draft → adopted). It stays editable (names are
+        often corrected at the conference) until it is signed."""
+        self._refresh_status()
         if self.status != self.Status.DRAFT:
             raise ValidationError(_("Only a draft can be adopted."))
         if not self.signatories.exists():
@@ -158,30 +215,47 @@ class Pledge(models.Model):
         self.adopted_at = timezone.now()
         self.save()
 
+    @transaction.atomic
     def sign(self, *, on=None) -> None:
         """The member units signed (adopted → signed): the covenant is frozen."""
+        self._refresh_status()
         if self.status != self.Status.ADOPTED:
             raise ValidationError(_("Only an adopted covenant can be marked as signed."))
         if self.date is None:
             raise ValidationError(_("Set the date of the covenant before marking it signed."))
-        signed_on = on or self.date
-        self.signatories.update(signed=True, signed_on=signed_on)
+        self._mark_signatories(signed=True, on=on or self.date)
         self.status = self.Status.SIGNED
         self.signed_at = timezone.now()
         self.save()
 
+    @transaction.atomic
     def reopen(self, *, reason: str) -> None:
-        """Staff reopen a signed or adopted covenant for changes; the reason stays in history."""
+        """Staff reopen a signed covenant for changes; the reason stays in the history. The
+        scanned copy belonged to the signed text: it is detached (kept in the history)."""
         reason = (reason or "").strip()
         if not reason:
             raise ValidationError(_("Write why the covenant is reopened."))
-        if self.status == self.Status.DRAFT:
-            raise ValidationError(_("The covenant is already a draft."))
+        self._refresh_status()
+        if self.status != self.Status.SIGNED:
+            raise ValidationError(_("Only a signed covenant can be reopened."))
         self.status = self.Status.DRAFT
         self.signed_at = None
+        self.scan = ""
+        self.scan_content_type = ""
+        self.scan_uploaded_at = None
         self._change_reason = reason
-        self.save(update_fields=["status", "signed_at", "updated_at"])
-        self.signatories.update(signed=False, signed_on=None)
+        self._reopening = True
+        try:
+            self.save(update_fields=list(self.CHANGEABLE_WHEN_SIGNED))
+        finally:
+            self._reopening = False
+        self._mark_signatories(signed=False, on=None)
+
+    def _mark_signatories(self, *, signed: bool, on) -> None:
+        signatories = list(self.signatories.all())
+        for signatory in signatories:
+            signatory.signed, signatory.signed_on = signed, on
+        bulk_update_with_history(signatories, Signatory, ["signed", "signed_on"])
 
     # --- Text helpers -------------------------------------------------------------------
 
@@ -202,7 +276,7 @@ class Pledge(models.Model):
         return [line.rstrip(";.") for line in self._lines(self.recipients)]
 
 
-class ClauseQuerySet(models.QuerySet):
+class ClauseQuerySet(FrozenWhenSignedQuerySet):
     def numbered(self) -> list[Clause]:
         """The clauses in order with their printed numbers: sections I, II…; headings and
         numbered items 1, 2… within their section; plain items a dash."""
@@ -281,11 +355,22 @@ class Signatory(models.Model):
         _("role"), max_length=10, choices=Membership.Role.choices, default=Membership.Role.MEMBER
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    unit_name = models.CharField(
+        _("unit name"),
+        max_length=200,
+        blank=True,
+        help_text=_("As printed in lists; kept as it was when the covenant was drafted."),
+    )
     unit_line = models.CharField(
         _("unit as printed"), max_length=200, help_text=_('e.g. "UBND XÃ ĐỒNG LIÊN"')
     )
     authority_line = models.CharField(
-        _("authority line"), max_length=120, blank=True, help_text=_('e.g. "TM. ỦY BAN NHÂN DÂN"')
+        _("authority line"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            'e.g. "TM. ỦY BAN NHÂN DÂN"; for a vice-chair add a second line "KT. CHỦ TỊCH".'
+        ),
     )
     signer_title = models.CharField(_("title"), max_length=120, help_text=_('e.g. "CHỦ TỊCH"'))
     signer_name = models.CharField(_("name"), max_length=120, blank=True)
@@ -299,6 +384,7 @@ class Signatory(models.Model):
     signed_on = models.DateField(_("signed on"), null=True, blank=True)
 
     history = HistoricalRecords()
+    objects = FrozenWhenSignedQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "pk"]
@@ -312,11 +398,9 @@ class Signatory(models.Model):
         return f"{self.unit_line} — {self.signer_name}"
 
     def save(self, *args, **kwargs) -> None:
-        update_fields = kwargs.get("update_fields")
-        # Marking the signatures is part of signing itself; every other change needs a
-        # changeable covenant.
-        if update_fields is None or not set(update_fields) <= {"signed", "signed_on"}:
-            self.pledge.ensure_changeable()
+        self.pledge.ensure_changeable()
+        if not self.unit_name:
+            self.unit_name = self.unit.name
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
@@ -365,6 +449,7 @@ class Ceremony(models.Model):
     notes = models.TextField(_("notes"), blank=True)
 
     history = HistoricalRecords()
+    objects = FrozenWhenSignedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("signing conference")
@@ -377,6 +462,10 @@ class Ceremony(models.Model):
         self.pledge.ensure_changeable()  # the conference's record is signed with the covenant
         super().save(*args, **kwargs)
 
+    def delete(self, *args, **kwargs):
+        self.pledge.ensure_changeable()
+        return super().delete(*args, **kwargs)
+
     @cached_property
     def adopted_lines(self) -> list[str]:
         return Pledge._lines(self.adopted_documents)
@@ -384,6 +473,10 @@ class Ceremony(models.Model):
     @cached_property
     def proceeding_paragraphs(self) -> list[str]:
         return Pledge._lines(self.proceedings)
+
+
+class AttendeeQuerySet(FrozenWhenSignedQuerySet):
+    pledge_path = "ceremony__pledge"
 
 
 class Attendee(models.Model):
@@ -414,6 +507,9 @@ class Attendee(models.Model):
     organisation = models.CharField(_("organisation"), max_length=255, blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
+    history = HistoricalRecords()
+    objects = AttendeeQuerySet.as_manager()
+
     class Meta:
         ordering = ["kind", "position", "pk"]
         verbose_name = _("attendee")
@@ -431,6 +527,8 @@ class Attendee(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         self.ceremony.pledge.ensure_changeable()
+        if self.unit_id and not self.organisation:
+            self.organisation = self.unit.name  # printed as it was, even after a renaming
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
@@ -439,4 +537,4 @@ class Attendee(models.Model):
 
     @property
     def organisation_name(self) -> str:
-        return self.unit.name if self.unit_id else self.organisation
+        return self.organisation or (self.unit.name if self.unit_id else "")

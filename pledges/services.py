@@ -7,7 +7,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from clusters.models import ClusterYear, Membership, Unit
 
@@ -53,11 +53,15 @@ def signatory_defaults(membership: Membership) -> dict:
     # "Chủ tịch UBND xã" is printed "CHỦ TỊCH" under "TM. ỦY BAN NHÂN DÂN".
     title = re.split(r"\s+(UBND|Ủy ban|ủy ban)\b", title, maxsplit=1)[0]
     is_local_government = unit.kind != Unit.Kind.AGENCY
+    authority_line = "TM. ỦY BAN NHÂN DÂN" if is_local_government else ""
+    if is_local_government and title.strip().lower().startswith("phó chủ tịch"):
+        authority_line += "\nKT. CHỦ TỊCH"  # a vice-chair signs on behalf of the chair
     return {
         "role": membership.role,
         "position": membership.position,
+        "unit_name": unit.name,
         "unit_line": _upper(f"UBND {unit.name}" if is_local_government else unit.name),
-        "authority_line": "TM. ỦY BAN NHÂN DÂN" if is_local_government else "",
+        "authority_line": authority_line,
         "signer_title": _upper(title),
         "signer_name": membership.signer_name,
     }
@@ -100,6 +104,7 @@ def _new_pledge(cluster_year: ClusterYear, **fields) -> Pledge:
     defaults = {
         "issuer_parent": _upper(cluster.authority.short_name or cluster.authority.name),
         "issuer": _upper(cluster.name),
+        "cluster_name": cluster.name,
         "place": cluster.authority.place_name,
         "title": f"Giao ước thi đua năm {cluster_year.year}",
         "closing": "\n".join(DEFAULT_CLOSING),
@@ -147,7 +152,9 @@ def copy_pledge_from(previous: Pledge, *, to_cluster_year: ClusterYear) -> Pledg
     old_year, new_year = str(previous.cluster_year.year), str(to_cluster_year.year)
 
     def refresh(text: str) -> str:
-        return re.sub(rf"\b{old_year}\b", new_year, text or "")
+        # Only "năm 2024" becomes "năm 2025": document numbers such as "12/2024/NQ-HĐND" and
+        # dates such as "10/01/2024" in references must stay as they were.
+        return re.sub(rf"(\b[Nn]ăm\s+){old_year}\b", rf"\g<1>{new_year}", text or "")
 
     pledge = _new_pledge(
         to_cluster_year,
@@ -181,7 +188,7 @@ def copy_pledge_from(previous: Pledge, *, to_cluster_year: ClusterYear) -> Pledg
 def _renumber(clauses: list[Clause]) -> None:
     for index, clause in enumerate(clauses, start=1):
         clause.position = index * 10
-    Clause.objects.bulk_update(clauses, ["position"])
+    bulk_update_with_history(clauses, Clause, ["position"])
 
 
 @transaction.atomic

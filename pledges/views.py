@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -118,6 +118,8 @@ def pledge_create(request, pk: int):
             messages.success(request, _("Draft covenant created."))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+    except IntegrityError:  # two clicks at once: the other one created it
+        messages.error(request, _("This year already has a covenant."))
     return redirect(_detail_url(cluster_year.pk))
 
 
@@ -281,9 +283,9 @@ def ceremony_edit(request, pk: int):
 @login_required
 def attendee_add(request, pk: int):
     cluster_year, pledge, _rights = access.get_pledge_for_user(request.user, pk, edit=True)
-    ceremony, _created = Ceremony.objects.get_or_create(pledge=pledge)
     form = AttendeeForm(request.POST or None, pledge=pledge)
-    form.instance.ceremony = ceremony
+    if request.method == "POST":  # the conference record starts with its first attendee
+        form.instance.ceremony, _created = Ceremony.objects.get_or_create(pledge=pledge)
     if "add_another" in request.POST:
         next_url = reverse("attendee_add", args=[cluster_year.pk])
     else:
@@ -319,16 +321,16 @@ def scan_upload(request, pk: int):
     cluster_year, pledge, rights = access.get_pledge_for_user(request.user, pk, organise=True)
     if pledge is None or not rights.can_upload_scan:
         raise PermissionDenied(_("The scanned copy can be uploaded once the covenant is signed."))
+    if pledge.scan and not rights.is_staff:
+        raise PermissionDenied(_("Only staff can replace the stored signed copy."))
     form = ScanForm(request.POST, request.FILES)
     if form.is_valid():
         upload = form.cleaned_data["scan"]
-        old_name = pledge.scan.name
+        # A replaced file is kept: the history still points at it.
         pledge.scan.save(upload.name, upload, save=False)
         pledge.scan_content_type = upload.detected_content_type
         pledge.scan_uploaded_at = timezone.now()
         pledge.save(update_fields=["scan", "scan_content_type", "scan_uploaded_at", "updated_at"])
-        if old_name:
-            pledge.scan.storage.delete(old_name)
         messages.success(request, _("The signed copy is stored."))
     else:
         for error in form.errors.get("scan", []):

@@ -173,3 +173,29 @@ def test_pdf_is_vietnamese_whatever_the_ui_language(client_as, world):
 def test_unknown_document_is_404(client_as, world):
     url = reverse("pledge_document", args=[world.cluster_year.pk, "khong-co"])
     assert client_as("staff").get(url).status_code == 404
+
+
+@pytest.mark.parametrize("members", [4, 6, 8, 10, 12, 15])
+def test_signatures_never_start_a_page_without_covenant_text(covenant_of, members):
+    pledge = covenant_of(members)
+    pages = read(covenant_pdf(pledge))
+    first_signatory = pledge.signatories.order_by("position").first()
+    page = next(p for p in pages if nfc(first_signatory.unit_line) in p)
+    closing = nfc(pledge.closing_paragraphs()[-1])
+    assert " ".join(closing.split()[:6]) in page
+
+
+def test_a_signed_covenant_reprints_the_names_it_was_signed_with(covenant_of):
+    pledge = covenant_of(4)
+    pledge.signatories.update(registered_title="Cờ thi đua của UBND tỉnh")
+    pledge.adopt()
+    pledge.sign()
+    leader = pledge.signatories.order_by("position").first().unit
+    leader.name = "phường Đồng Liên"
+    leader.save()
+    cluster = pledge.cluster_year.cluster
+    cluster.name = "Cụm thi đua các phường"
+    cluster.save()
+    text = "\n".join(read(covenant_pdf(pledge)))
+    assert "xã Đồng Liên" in text and "phường Đồng Liên" not in text
+    assert "Cụm thi đua các xã thuộc thành phố Thái Nguyên" in text

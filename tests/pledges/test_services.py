@@ -148,3 +148,38 @@ def test_copy_is_all_or_nothing(world, monkeypatch):
         copy_pledge_from(world.pledge, to_cluster_year=new_year)
     assert not Clause.objects.filter(pledge__cluster_year=new_year).exists()
     assert ClusterYear.objects.get(pk=new_year.pk).covenant_status() is None
+
+
+def test_copy_moves_the_year_but_not_references_to_other_documents(world):
+    last = world.pledge
+    last.legal_bases = "Căn cứ Nghị quyết số 12/2024/NQ-HĐND ngày 10/01/2024;"
+    last.goals = "Phấn đấu hoàn thành các chỉ tiêu năm 2024 theo Nghị quyết số 12/2024/NQ-HĐND."
+    last.save()
+    new_year = ClusterYear.objects.create(cluster=world.cluster, year=2025)
+    Membership.objects.create(cluster_year=new_year, unit=world.leader, role="leader")
+    copy = copy_pledge_from(last, to_cluster_year=new_year)
+    assert copy.legal_bases == last.legal_bases
+    assert copy.goals == (
+        "Phấn đấu hoàn thành các chỉ tiêu năm 2025 theo Nghị quyết số 12/2024/NQ-HĐND."
+    )
+
+
+def test_a_vice_chair_signs_on_behalf_of_the_chair(world):
+    world.cluster_year.memberships.filter(unit=world.member).update(
+        representative_name="Lê Văn Phó", representative_title="Phó Chủ tịch UBND phường"
+    )
+    world.pledge.signatories.filter(unit=world.member).delete()
+    sync_signatories(world.pledge)
+    signatory = world.pledge.signatories.get(unit=world.member)
+    assert signatory.authority_line == "TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH"
+    assert signatory.signer_title == "PHÓ CHỦ TỊCH"
+
+
+def test_printed_names_are_kept_when_units_and_clusters_are_renamed(world):
+    world.leader.name = "phường Đồng Liên (mới)"
+    world.leader.save()
+    world.cluster.name = "Cụm đổi tên"
+    world.cluster.save()
+    signatory = world.pledge.signatories.get(unit=world.leader)
+    assert signatory.unit_name == "xã Đồng Liên"
+    assert world.pledge.cluster_name == "Cụm thi đua các xã thành phố A"

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.urls import reverse
 
 from pledges.models import Attendee, Ceremony, Clause, Pledge, PledgeLocked
@@ -142,3 +143,55 @@ def test_signing_without_a_date_is_explained(client_as, world):
     response = client.post(url, {"action": "sign"}, follow=True)
     assert "Hãy ghi ngày của bản giao ước trước khi đánh dấu đã ký." in response.content.decode()
     assert Pledge.objects.get(pk=world.pledge.pk).status == "adopted"
+
+
+def test_a_stale_copy_cannot_unsign_or_change_a_signed_covenant(world):
+    stale = Pledge.objects.get(pk=world.pledge.pk)  # loaded before the signature
+    sign(world.pledge)
+    stale.title = "Sửa lén"
+    with pytest.raises(PledgeLocked):
+        stale.save()
+    stale.status = "draft"
+    with pytest.raises(PledgeLocked):
+        stale.save(update_fields=["status"])  # leaving "signed" only through reopen()
+    assert Pledge.objects.get(pk=world.pledge.pk).is_signed
+
+
+def test_bulk_paths_refuse_a_signed_covenant(world):
+    pledge = sign(world.pledge)
+    clauses = list(pledge.clauses.all())
+    for clause in clauses:
+        clause.text = "Sửa hàng loạt"
+    attempts = [
+        lambda: Clause.objects.filter(pledge=pledge).update(text="x"),
+        lambda: Clause.objects.filter(pledge=pledge).delete(),
+        lambda: Clause.objects.bulk_update(clauses, ["text"]),
+        lambda: pledge.signatories.all().update(signer_name="x"),
+        lambda: pledge.signatories.all().delete(),
+        lambda: Pledge.objects.filter(pk=pledge.pk).update(title="x"),
+        lambda: Pledge.objects.filter(pk=pledge.pk).delete(),
+        lambda: Ceremony.objects.filter(pledge=pledge).delete(),
+        lambda: Ceremony.objects.get(pledge=pledge).delete(),
+        lambda: Attendee.objects.filter(ceremony__pledge=pledge).update(name="x"),
+        lambda: Attendee.objects.filter(ceremony__pledge=pledge).delete(),
+    ]
+    for attempt in attempts:
+        # bulk_update runs in its own atomic block without a savepoint: give it one here.
+        with pytest.raises(PledgeLocked), transaction.atomic():
+            attempt()
+    assert Pledge.objects.get(pk=pledge.pk).clauses.filter(text="Sửa hàng loạt").count() == 0
+    # Other covenants are not affected by the lock.
+    assert Clause.objects.filter(pledge=world.other_pledge).update(text="được") > 0
+
+
+def test_a_long_reopening_reason_is_kept_whole(world):
+    pledge = sign(world.pledge)
+    reason = "Sai tên người ký của xã Tân Cương; " * 12  # over simple-history's 100 characters
+    pledge.reopen(reason=reason)
+    assert pledge.history.filter(history_change_reason=reason.strip()).exists()
+
+
+def test_only_a_signed_covenant_is_reopened(world):
+    world.pledge.adopt()
+    with pytest.raises(ValidationError):
+        world.pledge.reopen(reason="Chưa ký thì sửa trực tiếp")

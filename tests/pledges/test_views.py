@@ -8,7 +8,7 @@ from django.utils import timezone
 from PIL import Image
 
 from clusters.models import ClusterYear, Membership
-from pledges.models import Clause, Pledge
+from pledges.models import Ceremony, Clause, Pledge
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -241,3 +241,36 @@ def test_no_scan_before_signing(client_as, world):
         {"scan": SimpleUploadedFile("a.pdf", b"%PDF-1.4")},
     )
     assert response.status_code == 403
+
+
+def test_only_staff_replace_a_stored_scan_and_the_old_file_is_kept(client_as, world):
+    signed(world)
+    upload(client_as("leader_clerk"), world, "lan-1.pdf", b"%PDF-1.4 first")
+    first = Pledge.objects.get(pk=world.pledge.pk).scan.name
+    response = client_as("leader_clerk").post(
+        reverse("pledge_scan_upload", args=[world.cluster_year.pk]),
+        {"scan": SimpleUploadedFile("lan-2.pdf", b"%PDF-1.4 second")},
+    )
+    assert response.status_code == 403
+    upload(client_as("staff"), world, "lan-2.pdf", b"%PDF-1.4 second")
+    pledge = Pledge.objects.get(pk=world.pledge.pk)
+    assert pledge.scan.name != first
+    assert pledge.scan.storage.exists(first)  # the history still points at it
+
+
+def test_reopening_detaches_the_scan_of_the_signed_text(client_as, world):
+    signed(world)
+    upload(client_as("staff"), world, "ban-ky.pdf", b"%PDF-1.4 signed text")
+    scanned = Pledge.objects.get(pk=world.pledge.pk)
+    old_name = scanned.scan.name
+    scanned.reopen(reason="Ký nhầm bản")
+    url = reverse("pledge_scan", args=[world.cluster_year.pk])
+    assert client_as("staff").get(url).status_code == 404
+    assert scanned.history.filter(scan=old_name).exists()
+
+
+def test_opening_the_attendee_form_records_nothing(client_as, world):
+    world.pledge.ceremony.delete()  # its guest goes with it
+    response = client_as("staff").get(reverse("attendee_add", args=[world.cluster_year.pk]))
+    assert response.status_code == 200
+    assert not Ceremony.objects.filter(pledge=world.pledge).exists()
