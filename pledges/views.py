@@ -224,6 +224,7 @@ def clause_move(request, pk: int):
 
 @login_required
 @require_POST
+@transaction.atomic  # the freeze check locks the covenant's row until the delete is done
 def clause_delete(request, pk: int):
     clause, rights = access.get_clause_for_user(request.user, pk)
     pledge = clause.pledge
@@ -304,6 +305,7 @@ def attendee_add(request, pk: int):
 
 @login_required
 @require_POST
+@transaction.atomic
 def attendee_delete(request, pk: int):
     attendee, _rights = access.get_attendee_for_user(request.user, pk)
     cluster_year_pk = attendee.ceremony.pledge.cluster_year_id
