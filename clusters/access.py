@@ -77,7 +77,8 @@ def _checked(user, obj, *, edit: bool):
 
 def get_cluster_year_for_user(user, pk: int, *, edit: bool = False) -> tuple[ClusterYear, bool]:
     cluster_year = get_object_or_404(
-        visible_cluster_years(user).select_related("cluster__authority", "pledge"), pk=pk
+        visible_cluster_years(user).select_related("cluster__authority", "pledge", "scoring_table"),
+        pk=pk,
     )
     return _checked(user, cluster_year, edit=edit)
 
@@ -116,3 +117,13 @@ def require_staff(user) -> QuerySet[Authority]:
     if not roles_for(user).is_staff_anywhere:
         raise PermissionDenied
     return authorities
+
+
+def is_leader_clerk(user, cluster_year: ClusterYear) -> bool:
+    """Whether the user is a clerk of the unit leading the cluster in this year (the unit that
+    organises its covenant, its scoring table and the review)."""
+    return Membership.objects.filter(
+        cluster_year=cluster_year,
+        role=Membership.Role.LEADER,
+        unit_id__in=roles_for(user).clerk_of,
+    ).exists()

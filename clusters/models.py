@@ -282,7 +282,7 @@ class ClusterYearQuerySet(models.QuerySet):
         """Member count and memberships (with units) for list pages, in a fixed number of
         queries whatever the number of years or members."""
         return (
-            self.select_related("cluster__authority", "pledge")
+            self.select_related("cluster__authority", "pledge", "scoring_table")
             .annotate(member_count=Count("memberships", distinct=True))
             .prefetch_related(
                 Prefetch(
@@ -415,7 +415,16 @@ class ClusterYear(models.Model):
             ),
             (_("Deadlines"), bool(self.self_score_deadline and self.review_deadline)),
             (_("Covenant signed"), self.covenant_status() == "signed"),
+            (_("Scoring table published"), self.table_status() in ("published", "closed")),
         ]
+
+    def table_status(self) -> str | None:
+        """The status of this year's scoring table (scoring app, through the reverse
+        relation), None before one exists."""
+        try:
+            return self.scoring_table.status
+        except ObjectDoesNotExist:
+            return None
 
     def covenant_status(self) -> str | None:
         """The status of this year's covenant (pledges app, reached through the reverse

@@ -7,6 +7,7 @@ from . import views
 urlpatterns = [
     path("", include("clusters.urls")),
     path("", include("pledges.urls")),
+    path("", include("scoring.urls")),
     path(
         "dang-nhap/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

@@ -13,9 +13,8 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from clusters.access import can_manage, get_cluster_year_for_user
-from clusters.models import ClusterYear, Membership
-from clusters.roles import roles_for
+from clusters.access import can_manage, get_cluster_year_for_user, is_leader_clerk
+from clusters.models import ClusterYear
 
 from .models import Attendee, Clause, Pledge, Signatory
 
@@ -45,12 +44,9 @@ class PledgeRights:
 
 
 def rights_for(user, cluster_year: ClusterYear, pledge: Pledge | None) -> PledgeRights:
-    leader_unit_ids = {
-        m.unit_id for m in cluster_year.memberships.all() if m.role == Membership.Role.LEADER
-    }
     return PledgeRights(
         is_staff=can_manage(user, cluster_year),
-        is_leader_clerk=bool(leader_unit_ids & roles_for(user).clerk_of),
+        is_leader_clerk=is_leader_clerk(user, cluster_year),
         pledge=pledge,
     )
 

@@ -2,7 +2,8 @@
 
 World: authority "Thành phố A" with a cluster whose 2024 year has a leader, a deputy and a member
 unit (plus a free unit in no cluster); authority "Thành phố B" with its own cluster and unit.
-Both years have a draft covenant (from create_pledge) with a conference and one guest.
+Both years have a draft covenant (from create_pledge) with a conference and one guest, and a
+small valid draft scoring table.
 Personas: staff and viewer of A, clerk of the leader unit, clerk of a member unit, clerk of B's
 unit (an outsider to A), a signed-in user with no role, and anonymous.
 """
@@ -19,6 +20,8 @@ from django.test import Client
 from clusters.models import Assignment, Authority, Cluster, ClusterYear, Membership, Unit
 from pledges.models import Attendee, Ceremony, Pledge
 from pledges.services import create_pledge
+from scoring.models import Criterion, ScoringTable
+from scoring.services import create_table
 
 
 @pytest.fixture(autouse=True)
@@ -46,6 +49,8 @@ class World:
     users: dict
     pledge: Pledge
     other_pledge: Pledge
+    table: ScoringTable
+    other_table: ScoringTable
     attendee: Attendee
     other_attendee: Attendee
 
@@ -59,6 +64,20 @@ def make_user(username: str, *, role: str | None = None, authority=None, unit=No
     if role:
         Assignment.objects.create(user=user, role=role, authority=authority, unit=unit)
     return user
+
+
+def small_table(cluster_year) -> ScoringTable:
+    """A valid draft table: one section of 100 points in two criteria."""
+    table = create_table(cluster_year)
+    section = Criterion.objects.create(
+        table=table, code="I", text="Phát triển kinh tế - xã hội", max_points=100, position=10
+    )
+    for position, (code, points) in enumerate((("1", 60), ("2", 40)), start=1):
+        Criterion.objects.create(
+            table=table, parent=section, code=code, text=f"Tiêu chí {code}",
+            max_points=points, position=position * 10,
+        )  # fmt: skip
+    return table
 
 
 @pytest.fixture
@@ -95,6 +114,7 @@ def world(db) -> World:
         )
         for p in (pledge, other_pledge)
     )
+    table, other_table = small_table(cluster_year), small_table(other_cluster_year)
     users = {
         "staff": make_user("staff", role="staff", authority=a),
         "viewer": make_user("viewer", role="viewer", authority=a),
@@ -120,6 +140,8 @@ def world(db) -> World:
         other_pledge=other_pledge,
         attendee=attendee,
         other_attendee=other_attendee,
+        table=table,
+        other_table=other_table,
     )
 
 

@@ -66,6 +66,8 @@ def scanned_pledge(world) -> int:
     return pk
 
 
+YEAR = lambda w: {"pk": w.cluster_year.pk}  # noqa: E731
+
 # url name -> (method, kwargs from the world, expected status per persona)
 ACCESS = {
     "home": ("get", lambda w: {}, EVERYONE),
@@ -135,6 +137,30 @@ ACCESS = {
         lambda w: {"pk": w.cluster_year.pk, "slug": "giao-uoc"},
         READ_CLUSTER_OF_A,
     ),
+    # The scoring table: read by all who see the year; built by staff and the leader clerk.
+    "table_detail": ("get", YEAR, READ_CLUSTER_OF_A),
+    "table_create": ("post", YEAR, ORGANISE_COVENANT | FOUND),
+    "table_settings": ("get", YEAR, ORGANISE_COVENANT),
+    "table_status": ("post", YEAR, ORGANISE_COVENANT | FOUND),
+    "criterion_add": ("post", YEAR, ORGANISE_COVENANT),
+    "criterion_edit": ("get", lambda w: {"pk": w.table.criteria.first().pk}, ORGANISE_COVENANT),
+    "criterion_action": (
+        "post",
+        lambda w: {"pk": w.table.criteria.first().pk},
+        ORGANISE_COVENANT | FOUND,
+    ),
+    "table_export": ("get", YEAR, READ_CLUSTER_OF_A),
+    "table_import": ("get", YEAR, ORGANISE_COVENANT),
+    "table_document": (
+        "get",
+        lambda w: {"pk": w.cluster_year.pk, "slug": "bang-diem"},
+        READ_CLUSTER_OF_A,
+    ),  # fmt: skip
+    "table_document_pdf": (
+        "get",
+        lambda w: {"pk": w.cluster_year.pk, "slug": "phieu-cham"},
+        READ_CLUSTER_OF_A,
+    ),  # fmt: skip
 }
 
 
@@ -224,6 +250,17 @@ OTHER_AUTHORITY_OBJECTS = {
     "pledge_scan": lambda w: {"pk": w.other_cluster_year.pk},
     "pledge_document": lambda w: {"pk": w.other_cluster_year.pk, "slug": "giao-uoc"},
     "pledge_document_pdf": lambda w: {"pk": w.other_cluster_year.pk, "slug": "giao-uoc"},
+    "table_detail": lambda w: {"pk": w.other_cluster_year.pk},
+    "table_create": lambda w: {"pk": w.other_cluster_year.pk},
+    "table_settings": lambda w: {"pk": w.other_cluster_year.pk},
+    "table_status": lambda w: {"pk": w.other_cluster_year.pk},
+    "criterion_add": lambda w: {"pk": w.other_cluster_year.pk},
+    "criterion_edit": lambda w: {"pk": w.other_table.criteria.first().pk},
+    "criterion_action": lambda w: {"pk": w.other_table.criteria.first().pk},
+    "table_export": lambda w: {"pk": w.other_cluster_year.pk},
+    "table_import": lambda w: {"pk": w.other_cluster_year.pk},
+    "table_document": lambda w: {"pk": w.other_cluster_year.pk, "slug": "bang-diem"},
+    "table_document_pdf": lambda w: {"pk": w.other_cluster_year.pk, "slug": "phieu-cham"},
 }
 
 

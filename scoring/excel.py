@@ -1,0 +1,509 @@
+"""The scoring table in Excel, in the layout clerks already use.
+
+Sheet "Bảng chấm điểm": a title row, then the header row
+
+    Mã | Nội dung | Hướng dẫn chấm | Loại | Điểm tối đa | Bước điểm | Yêu cầu minh chứng
+
+then one row per criterion in print order. The tree comes from the codes, as on paper:
+Roman numerals (I, II…) are sections; numbers (1, 2…) are criteria of the current section;
+dotted numbers (1.1, 2.3.1…) sit under the criterion they extend; letters (a, b…) under the
+last numbered criterion. "Loại" is Điểm, Thưởng or Trừ; "Yêu cầu minh chứng" is Có or empty.
+A parent's max points may be a formula: it is taken as the sum of its parts. Rows whose code
+is empty and whose content starts with "Tổng" are totals and are skipped.
+
+Sheet "Cài đặt" (optional): the table's title, nominal total, bonus and deduction caps,
+tie-break order and legal bases, one per row as "name | value".
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils.exceptions import InvalidFileException
+
+from clusters.fields import parse_decimal
+from clusters.text import fold
+
+from .models import Criterion, ScoringTable, default_tie_break, validate_tie_break
+from .services import Row, rows_of
+
+SHEET = "Bảng chấm điểm"
+SETTINGS_SHEET = "Cài đặt"
+HEADERS = [
+    "Mã",
+    "Nội dung",
+    "Hướng dẫn chấm",
+    "Loại",
+    "Điểm tối đa",
+    "Bước điểm",
+    "Yêu cầu minh chứng",
+]
+KIND_LABELS = {
+    Criterion.Kind.SCORE: "Điểm",
+    Criterion.Kind.BONUS: "Thưởng",
+    Criterion.Kind.DEDUCTION: "Trừ",
+}
+SCORE, BONUS, DEDUCTION = Criterion.Kind.SCORE, Criterion.Kind.BONUS, Criterion.Kind.DEDUCTION
+KIND_WORDS = {
+    "": SCORE, "diem": SCORE, "diem chuan": SCORE, "cham diem": SCORE, "score": SCORE,
+    "thuong": BONUS, "diem thuong": BONUS, "cong": BONUS, "bonus": BONUS,
+    "tru": DEDUCTION, "diem tru": DEDUCTION, "deduction": DEDUCTION,
+}  # fmt: skip
+YES = {"co", "x", "yes", "1", "true", "c"}
+NO = {"", "khong", "no", "0", "false", "k"}
+SETTING_LABELS = {
+    "title": "Tên bảng",
+    "nominal_total": "Tổng điểm chuẩn",
+    "bonus_cap": "Điểm thưởng tối đa",
+    "deduction_cap": "Điểm trừ tối đa",
+    "tie_break": "Thứ tự xét khi bằng điểm",
+    "legal_bases": "Căn cứ",
+}
+
+MAX_BYTES = 2 * 1024 * 1024
+MAX_ROWS = 2000
+
+ROMAN = re.compile(r"^[IVXLC]+$")
+NUMBER = re.compile(r"^\d+$")
+DOTTED = re.compile(r"^\d+(\.\d+)+$")
+LETTER = re.compile(r"^[a-zđ]$")
+
+
+# --- Export --------------------------------------------------------------------------------
+
+
+def export_table(table: ScoringTable) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = SHEET
+    sheet["A1"] = table.title.upper()
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet.merge_cells("A1:G1")
+    sheet["A1"].alignment = Alignment(horizontal="center")
+    header_row = 3
+    for column, header in enumerate(HEADERS, start=1):
+        cell = sheet.cell(row=header_row, column=column, value=header)
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    rows = rows_of(table)
+    first = header_row + 1
+    children: dict[int, list[int]] = {}
+    for index, row in enumerate(rows):
+        if row.parent_index is not None:
+            children.setdefault(row.parent_index, []).append(index)
+    for index, row in enumerate(rows):
+        excel_row = first + index
+        bold = row.parent_index is None
+        values = [
+            row.code,
+            row.text,
+            row.guidance,
+            KIND_LABELS[row.kind],
+            None,
+            float(row.step),
+            "Có" if row.evidence_required else "",
+        ]
+        if index in children:  # a parent's max is the sum of its parts
+            refs = ",".join(f"E{first + child}" for child in children[index])
+            values[4] = f"=SUM({refs})"
+        else:
+            values[4] = float(row.max_points)
+        for column, value in enumerate(values, start=1):
+            cell = sheet.cell(row=excel_row, column=column, value=value)
+            cell.alignment = Alignment(vertical="top", wrap_text=column in (2, 3))
+            if bold:
+                cell.font = Font(bold=True)
+        sheet.cell(row=excel_row, column=5).number_format = "0.##"
+        sheet.cell(row=excel_row, column=6).number_format = "0.##"
+    total_row = first + len(rows) + 1
+    for offset, kind in enumerate(Criterion.Kind.values):
+        roots = [
+            first + i for i, row in enumerate(rows) if row.parent_index is None and row.kind == kind
+        ]
+        label = {
+            Criterion.Kind.SCORE: "Tổng điểm chuẩn",
+            Criterion.Kind.BONUS: "Tổng điểm thưởng",
+            Criterion.Kind.DEDUCTION: "Tổng điểm trừ",
+        }[kind]
+        sheet.cell(row=total_row + offset, column=2, value=label).font = Font(bold=True)
+        formula = f"=SUM({','.join(f'E{r}' for r in roots)})" if roots else 0
+        cell = sheet.cell(row=total_row + offset, column=5, value=formula)
+        cell.font = Font(bold=True)
+        cell.number_format = "0.##"
+    for column, width in zip("ABCDEFG", (7, 60, 45, 9, 11, 10, 12), strict=True):
+        sheet.column_dimensions[column].width = width
+    sheet.freeze_panes = sheet.cell(row=first, column=1)
+
+    settings_sheet = workbook.create_sheet(SETTINGS_SHEET)
+    values = {
+        "title": table.title,
+        "nominal_total": float(table.nominal_total),
+        "bonus_cap": float(table.bonus_cap),
+        "deduction_cap": float(table.deduction_cap),
+        "tie_break": "; ".join(table.tie_break),
+        "legal_bases": table.legal_bases,
+    }
+    for row_number, (key, label) in enumerate(SETTING_LABELS.items(), start=1):
+        settings_sheet.cell(row=row_number, column=1, value=label).font = Font(bold=True)
+        settings_sheet.cell(row=row_number, column=2, value=values[key])
+    settings_sheet.column_dimensions["A"].width = 28
+    settings_sheet.column_dimensions["B"].width = 80
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+# --- Import --------------------------------------------------------------------------------
+
+
+@dataclass
+class ParseError:
+    row: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        if self.row and self.column:
+            return _("Row %(row)d, column %(column)s: %(message)s") % {
+                "row": self.row,
+                "column": self.column,
+                "message": self.message,
+            }
+        if self.row:
+            return _("Row %(row)d: %(message)s") % {"row": self.row, "message": self.message}
+        return self.message
+
+
+@dataclass
+class Parsed:
+    rows: list[Row] = field(default_factory=list)
+    settings: dict = field(default_factory=dict)
+    errors: list[ParseError] = field(default_factory=list)
+    formula_rows: set[int] = field(default_factory=set)  # row indexes whose max is a sum
+    source_rows: list[int] = field(default_factory=list)  # the Excel row of each parsed row
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return unicodedata.normalize("NFC", str(value)).strip()
+
+
+def _number(value) -> Decimal:
+    if isinstance(value, bool):
+        raise ValueError(value)
+    if isinstance(value, int | float):
+        return Decimal(str(value))
+    return parse_decimal(_text(value))
+
+
+def parse_workbook(data: bytes) -> Parsed:
+    """Read an uploaded .xlsx. Every problem is reported with its row and column."""
+    parsed = Parsed()
+    if len(data) > MAX_BYTES:
+        parsed.errors.append(
+            ParseError(
+                None,
+                None,
+                _("The file is too large (%(size)s MB); the limit is %(limit)s MB.")
+                % {"size": round(len(data) / 1024 / 1024, 1), "limit": MAX_BYTES // (1024 * 1024)},
+            )
+        )
+        return parsed
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
+        parsed.errors.append(
+            ParseError(None, None, _("This is not an Excel (.xlsx) file, or it is damaged."))
+        )
+        return parsed
+    try:
+        sheet = workbook[SHEET] if SHEET in workbook.sheetnames else workbook.worksheets[0]
+        _parse_rows(sheet, parsed)
+        if SETTINGS_SHEET in workbook.sheetnames:
+            _parse_settings(workbook[SETTINGS_SHEET], parsed)
+    finally:
+        workbook.close()
+    return parsed
+
+
+def _find_header(rows: list[tuple], parsed: Parsed) -> int | None:
+    wanted = [fold(h) for h in HEADERS[:2]]
+    for index, row in enumerate(rows[:15]):
+        cells = [fold(_text(c)) for c in row[:2]]
+        if cells == wanted:
+            found = [fold(_text(c)) for c in row[: len(HEADERS)]]
+            expected = [fold(h) for h in HEADERS]
+            if found != expected:
+                parsed.errors.append(
+                    ParseError(
+                        index + 1,
+                        None,
+                        _("the columns must be, in this order: %(columns)s.")
+                        % {"columns": ", ".join(HEADERS)},
+                    )
+                )
+                return None
+            return index
+    parsed.errors.append(
+        ParseError(
+            None,
+            None,
+            _("No header row (%(columns)s) in the first 15 rows of the sheet.")
+            % {"columns": ", ".join(HEADERS)},
+        )
+    )
+    return None
+
+
+def _parse_rows(sheet, parsed: Parsed) -> None:
+    rows: list[tuple] = []
+    for row in sheet.iter_rows(values_only=True):
+        rows.append(
+            tuple(row[: len(HEADERS)]) + (None,) * (len(HEADERS) - len(row[: len(HEADERS)]))
+        )
+        if len(rows) > MAX_ROWS + 15:
+            parsed.errors.append(
+                ParseError(
+                    None,
+                    None,
+                    _("The sheet has more than %(limit)d rows; a scoring table has far fewer.")
+                    % {"limit": MAX_ROWS},
+                )
+            )
+            return
+    header = _find_header(rows, parsed)
+    if header is None:
+        return
+    section: int | None = None  # index in parsed.rows of the current section
+    numbered: dict[str, int] = {}  # code -> index, within the current section
+    last_numbered: int | None = None
+    siblings: dict[int | None, set[str]] = {}
+    for offset, cells in enumerate(rows[header + 1 :], start=header + 2):
+        code_cell, text_cell, guidance, kind_cell, max_cell, step_cell, evidence = cells
+        code = _text(code_cell).rstrip(".)").strip()
+        text = _text(text_cell)
+        if not code and not text and all(_text(c) == "" for c in cells):
+            continue  # empty row
+        if not code and fold(text).startswith("tong"):
+            continue  # a totals row
+        errors_before = len(parsed.errors)
+        if not code:
+            parsed.errors.append(ParseError(offset, "A", _("the code is empty.")))
+        if not text:
+            parsed.errors.append(ParseError(offset, "B", _("the content is empty.")))
+        kind = KIND_WORDS.get(fold(_text(kind_cell)))
+        if kind is None:
+            parsed.errors.append(
+                ParseError(offset, "D", _('the kind must be "Điểm", "Thưởng" or "Trừ".'))
+            )
+        formula = isinstance(max_cell, str) and max_cell.strip().startswith("=")
+        max_points = Decimal("0")
+        if not formula:
+            try:
+                max_points = _number(max_cell)
+            except (ValueError, ArithmeticError):
+                parsed.errors.append(
+                    ParseError(
+                        offset,
+                        "E",
+                        _('"%(value)s" is not a number of points.') % {"value": _text(max_cell)},
+                    )
+                )
+        step = Decimal("0.5")
+        if _text(step_cell):
+            try:
+                step = _number(step_cell)
+                if step <= 0:
+                    raise ValueError(step)
+            except (ValueError, ArithmeticError):
+                parsed.errors.append(
+                    ParseError(
+                        offset,
+                        "F",
+                        _('"%(value)s" is not a step (e.g. 0,25; 0,5; 1).')
+                        % {"value": _text(step_cell)},
+                    )
+                )
+        evidence_word = fold(_text(evidence))
+        if evidence_word not in YES | NO:
+            parsed.errors.append(ParseError(offset, "G", _('write "Có" or leave it empty.')))
+        # Where it sits in the tree, from its code.
+        parent: int | None = None
+        level_ok = True
+        if ROMAN.match(code):
+            parent = None
+        elif NUMBER.match(code) or DOTTED.match(code):
+            prefix = code.rsplit(".", 1)[0] if "." in code else None
+            if prefix is None:
+                parent = section
+                if section is None:
+                    level_ok = False
+            else:
+                parent = numbered.get(prefix)
+                if parent is None:
+                    level_ok = False
+        elif LETTER.match(code.lower()):
+            code = code.lower()
+            parent = last_numbered
+            if parent is None:
+                level_ok = False
+        elif code:
+            parsed.errors.append(
+                ParseError(
+                    offset,
+                    "A",
+                    _('"%(code)s" is not a code of the table (I, II…; 1, 2…; 1.1…; a, b…).')
+                    % {"code": code},
+                )
+            )
+            level_ok = False
+        if code and not level_ok and len(parsed.errors) == errors_before:
+            parsed.errors.append(
+                ParseError(
+                    offset,
+                    "A",
+                    _("%(code)s has no parent above it (missing section or criterion).")
+                    % {"code": code},
+                )
+            )
+        if code and level_ok:
+            seen = siblings.setdefault(parent, set())
+            if code.casefold() in seen:
+                parsed.errors.append(
+                    ParseError(
+                        offset,
+                        "A",
+                        _("the code %(code)s appears twice at the same level.") % {"code": code},
+                    )
+                )
+            seen.add(code.casefold())
+        if len(parsed.errors) > errors_before:
+            continue
+        index = len(parsed.rows)
+        parsed.rows.append(
+            Row(
+                code=code,
+                text=text,
+                guidance=_text(guidance),
+                kind=kind,
+                max_points=max_points,
+                step=step,
+                evidence_required=evidence_word in YES,
+                parent_index=parent,
+            )
+        )
+        parsed.source_rows.append(offset)
+        if formula:
+            parsed.formula_rows.add(index)
+        if ROMAN.match(code):
+            section, numbered, last_numbered = index, {}, None
+        elif NUMBER.match(code) or DOTTED.match(code):
+            numbered[code] = index
+            last_numbered = index
+    _resolve_formulas(parsed)
+    if not parsed.rows and not parsed.errors:
+        parsed.errors.append(ParseError(None, None, _("The sheet has no criteria.")))
+
+
+def _resolve_formulas(parsed: Parsed) -> None:
+    """A parent whose max is a formula gets the sum of its parts (deepest first)."""
+    children: dict[int, list[int]] = {}
+    for index, row in enumerate(parsed.rows):
+        if row.parent_index is not None:
+            children.setdefault(row.parent_index, []).append(index)
+    for index in sorted(parsed.formula_rows, reverse=True):
+        parts = children.get(index)
+        if not parts:
+            parsed.errors.append(
+                ParseError(
+                    parsed.source_rows[index],
+                    "E",
+                    _("a formula is only allowed for a criterion with parts below it."),
+                )
+            )
+            continue
+        parsed.rows[index].max_points = sum(
+            (parsed.rows[i].max_points for i in parts), Decimal("0")
+        )
+
+
+def _parse_settings(sheet, parsed: Parsed) -> None:
+    by_label = {fold(label): key for key, label in SETTING_LABELS.items()}
+    for number, row in enumerate(sheet.iter_rows(values_only=True, max_row=50), start=1):
+        if not row or len(row) < 2:
+            continue
+        key = by_label.get(fold(_text(row[0])))
+        if key is None:
+            continue
+        value = row[1]
+        if key in ("nominal_total", "bonus_cap", "deduction_cap"):
+            try:
+                parsed.settings[key] = _number(value)
+            except (ValueError, ArithmeticError):
+                parsed.errors.append(
+                    ParseError(number, "B", _("%(label)s must be a number.") % {"label": row[0]})
+                )
+        elif key == "tie_break":
+            rules = [part.strip() for part in _text(value).split(";") if part.strip()]
+            try:
+                validate_tie_break(rules)
+            except Exception as error:  # noqa: BLE001 - reported, never raised
+                parsed.errors.append(ParseError(number, "B", " ".join(error.messages)))
+            else:
+                parsed.settings[key] = rules or default_tie_break()
+        else:
+            parsed.settings[key] = _text(value)
+
+
+def rows_to_data(parsed: Parsed) -> dict:
+    """A JSON-safe form of the parsed rows and settings (signed into the preview page)."""
+    return {
+        "rows": [
+            {
+                "code": r.code,
+                "text": r.text,
+                "guidance": r.guidance,
+                "kind": r.kind,
+                "max_points": str(r.max_points),
+                "step": str(r.step),
+                "evidence_required": r.evidence_required,
+                "parent_index": r.parent_index,
+            }
+            for r in parsed.rows
+        ],
+        "settings": {
+            k: (str(v) if isinstance(v, Decimal) else v) for k, v in parsed.settings.items()
+        },
+    }
+
+
+def data_to_rows(data: dict) -> tuple[list[Row], dict]:
+    rows = [
+        Row(
+            code=r["code"],
+            text=r["text"],
+            guidance=r["guidance"],
+            kind=r["kind"],
+            max_points=Decimal(r["max_points"]),
+            step=Decimal(r["step"]),
+            evidence_required=r["evidence_required"],
+            parent_index=r["parent_index"],
+        )
+        for r in data["rows"]
+    ]
+    settings = dict(data["settings"])
+    for key in ("nominal_total", "bonus_cap", "deduction_cap"):
+        if key in settings:
+            settings[key] = Decimal(settings[key])
+    return rows, settings
