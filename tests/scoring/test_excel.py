@@ -1,0 +1,203 @@
+"""Excel out and in: the documented layout, a lossless round trip, and every bad file
+answered with its row and column, importing nothing."""
+
+import io
+import unicodedata
+from decimal import Decimal
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from scoring import excel, services
+from scoring.demo import SAMPLE_XLSX, demo_rows
+from scoring.models import ScoringTable
+
+
+def settings_of(table: ScoringTable) -> tuple:
+    return (table.title, table.legal_bases, table.nominal_total, table.bonus_cap,
+            table.deduction_cap, table.tie_break)  # fmt: skip
+
+
+def test_export_has_the_documented_layout(demo_table):
+    workbook = load_workbook(io.BytesIO(excel.export_table(demo_table)))
+    sheet = workbook[excel.SHEET]
+    assert [c.value for c in sheet[3]] == excel.HEADERS
+    assert sheet["A4"].value == "I" and sheet["A4"].font.b
+    assert sheet["E4"].value.startswith("=SUM(")  # a section's max is the sum of its parts
+    assert sheet["D4"].value == "Điểm"
+    totals = [row for row in sheet.iter_rows(values_only=True) if row[1] == "Tổng điểm chuẩn"]
+    assert totals and str(totals[0][4]).startswith("=SUM(")
+    assert workbook[excel.SETTINGS_SHEET]["A2"].value == "Tổng điểm chuẩn"
+
+
+def test_export_then_import_gives_an_identical_table(demo_table, world):
+    demo_table.tie_break = ["section:II", "fewer_deductions"]
+    demo_table.save()
+    parsed = excel.parse_workbook(excel.export_table(demo_table))
+    assert parsed.errors == []
+    later = world.cluster.years.create(year=2025)
+    rows, settings = excel.data_to_rows(excel.rows_to_data(parsed))
+    imported = services.import_rows(later, rows, settings)
+    assert services.rows_of(imported) == services.rows_of(demo_table)
+    assert settings_of(imported) == settings_of(demo_table)
+    assert imported.tree().problems == []
+
+
+def test_the_sample_file_imports_into_the_demo_table(world):
+    parsed = excel.parse_workbook(SAMPLE_XLSX.read_bytes())
+    assert parsed.errors == []
+    assert parsed.rows == demo_rows()
+    assert parsed.settings["nominal_total"] == Decimal("100")
+
+
+def sheet_bytes(rows: list[list], *, header_at: int = 1, extra=None) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = excel.SHEET
+    for _ in range(header_at - 1):
+        sheet.append(["BẢNG CHẤM ĐIỂM"])
+    sheet.append(excel.HEADERS)
+    for row in rows:
+        sheet.append(row)
+    if extra:
+        extra(sheet)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+GOOD = [
+    ["I", "Kinh tế", "", "Điểm", "=SUM(E3:E4)", 0.5, ""],
+    ["1", "Thu ngân sách", "Đạt dự toán: 6", "Điểm", "6", "0,5", "Có"],
+    ["2", "Sản xuất", "", "Điểm", "4", 0.5, ""],
+]
+
+
+def test_clerk_habits_are_understood(world):
+    nfd = unicodedata.normalize("NFD", "Phát triển kinh tế")
+    rows = [
+        ["", "", "", "", "", "", ""],  # empty row
+        ["I.", nfd, "", "điểm", "=SUM(E4,E6)", 0.5, ""],
+        ["1", "Thu ngân sách", "", "Điểm", "2,5", "0,5", "x"],
+        [None, None, None, None, None, None, None],
+        ["2", "Sản xuất", "", "Điểm", 7.5, 0.5, "không"],
+        ["", "Tổng cộng", "", "", "=E3", "", ""],
+    ]
+
+    def merge(sheet):
+        sheet.merge_cells("H1:I1")
+
+    parsed = excel.parse_workbook(sheet_bytes(rows, header_at=2, extra=merge))
+    assert parsed.errors == []
+    assert [r.code for r in parsed.rows] == ["I", "1", "2"]
+    assert parsed.rows[0].text == "Phát triển kinh tế"  # NFC whatever was typed
+    assert parsed.rows[0].max_points == Decimal("10")  # the formula is the sum of its parts
+    assert parsed.rows[1].max_points == Decimal("2.5") and parsed.rows[1].evidence_required
+    assert not parsed.rows[2].evidence_required
+
+
+def errors_of(rows: list[list], **kwargs) -> list[str]:
+    return [str(e) for e in excel.parse_workbook(sheet_bytes(rows, **kwargs)).errors]
+
+
+def test_text_in_a_number_column(world):
+    rows = [GOOD[0], ["1", "Thu ngân sách", "", "Điểm", "sáu", 0.5, ""], GOOD[2]]
+    assert errors_of(rows) == ['Dòng 3, cột E: "sáu" không phải là số điểm.']
+
+
+def test_missing_parent_and_duplicate_codes(world):
+    rows = [
+        ["1", "Không có phần", "", "Điểm", 5, 0.5, ""],
+        GOOD[0],
+        ["3.1", "Thiếu tiêu chí 3", "", "Điểm", 1, 0.5, ""],
+        ["1", "A", "", "Điểm", 5, 0.5, ""],
+        ["1", "B", "", "Điểm", 5, 0.5, ""],
+    ]
+    assert errors_of(rows) == [
+        "Dòng 2, cột A: 1 không có mục cha ở phía trên (thiếu phần hoặc tiêu chí).",
+        "Dòng 4, cột A: 3.1 không có mục cha ở phía trên (thiếu phần hoặc tiêu chí).",
+        "Dòng 6, cột A: mã 1 xuất hiện hai lần ở cùng cấp.",
+    ]
+
+
+def test_every_error_is_reported_not_just_the_first(world):
+    rows = [
+        ["I", "", "", "Cộng trừ", "x", "-1", "có lẽ"],
+    ]
+    assert errors_of(rows) == [
+        "Dòng 2, cột B: nội dung đang để trống.",
+        'Dòng 2, cột D: loại phải là "Điểm", "Thưởng" hoặc "Trừ".',
+        'Dòng 2, cột E: "x" không phải là số điểm.',
+        'Dòng 2, cột F: "-1" không phải là bước điểm (ví dụ 0,25; 0,5; 1).',
+        'Dòng 2, cột G: ghi "Có" hoặc để trống.',
+    ]
+
+
+def test_wrong_columns_are_named(world):
+    workbook = Workbook()
+    workbook.active.append(["Mã", "Nội dung", "Điểm", "Loại"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    errors = [str(e) for e in excel.parse_workbook(buffer.getvalue()).errors]
+    assert errors == [
+        "Dòng 1: các cột phải theo đúng thứ tự: Mã, Nội dung, Hướng dẫn chấm, Loại, "
+        "Điểm tối đa, Bước điểm, Yêu cầu minh chứng."
+    ]
+
+
+def test_not_an_excel_file(world):
+    errors = [str(e) for e in excel.parse_workbook(b"%PDF-1.4 not excel").errors]
+    assert errors == ["Tệp không phải là tệp Excel (.xlsx) hoặc đã bị hỏng."]
+
+
+def test_a_huge_file_is_refused_with_a_message(world):
+    rows = [["1", "Tiêu chí " + "x" * 30, "", "Điểm", 1, 0.5, ""] for _ in range(100_000)]
+    data = sheet_bytes([GOOD[0], *rows])
+    assert len(data) > excel.MAX_BYTES
+    errors = [str(e) for e in excel.parse_workbook(data).errors]
+    assert len(errors) == 1 and "Tệp quá lớn" in errors[0]
+
+
+def test_too_many_rows_in_a_small_file_are_refused(world, monkeypatch):
+    monkeypatch.setattr(excel, "MAX_ROWS", 10)
+    rows = [[str(i), "Tiêu chí", "", "Điểm", 1, 0.5, ""] for i in range(1, 40)]
+    errors = errors_of([GOOD[0], *rows])
+    assert errors == ["Trang tính có hơn 10 dòng; bảng chấm điểm không thể dài như vậy."]
+
+
+def test_nothing_is_imported_when_any_row_is_wrong(client_as, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    later = world.cluster.years.create(year=2025)
+    later.memberships.create(unit=world.leader, role="leader")
+    bad = sheet_bytes([GOOD[0], ["1", "Thu ngân sách", "", "Điểm", "sáu", 0.5, ""]])
+    response = client_as("leader_clerk").post(
+        reverse("table_import", args=[later.pk]),
+        {"file": SimpleUploadedFile("bang.xlsx", bad)},
+    )
+    html = response.content.decode()
+    assert "Chưa nhập gì" in html and "Dòng 3, cột E" in html
+    assert not ScoringTable.objects.filter(cluster_year=later).exists()
+
+
+@pytest.mark.parametrize("persona", ["staff", "leader_clerk"])
+def test_import_previews_then_saves(client_as, world, persona):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    later = world.cluster.years.create(year=2025)
+    later.memberships.create(unit=world.leader, role="leader")
+    client = client_as(persona)
+    url = reverse("table_import", args=[later.pk])
+    preview = client.post(url, {"file": SimpleUploadedFile("mau.xlsx", SAMPLE_XLSX.read_bytes())})
+    html = preview.content.decode()
+    assert "Tệp đọc được 49 tiêu chí" in html
+    assert not ScoringTable.objects.filter(cluster_year=later).exists()  # nothing saved yet
+    payload = preview.context["payload"]
+    response = client.post(url, {"payload": payload})
+    assert response.status_code == 302
+    table = ScoringTable.objects.get(cluster_year=later)
+    assert table.criteria.count() == 49 and table.tree().problems == []
+    # A tampered payload is refused.
+    assert client.post(url, {"payload": payload[:-2] + "xx"}).status_code == 302
