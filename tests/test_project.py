@@ -67,6 +67,11 @@ def pages_for_csp(world):
         reverse("pledge_document", args=[world.cluster_year.pk, "giao-uoc"]),
         reverse("pledge_document", args=[world.cluster_year.pk, "bien-ban"]),
         reverse("pledge_document", args=[world.cluster_year.pk, "diem-danh"]),
+        reverse("table_detail", args=[world.cluster_year.pk]),
+        reverse("table_settings", args=[world.cluster_year.pk]),
+        reverse("table_import", args=[world.cluster_year.pk]),
+        reverse("table_document", args=[world.cluster_year.pk, "bang-diem"]),
+        reverse("table_document", args=[world.cluster_year.pk, "phieu-cham"]),
     ]
 
 

@@ -3,10 +3,11 @@ from django.core.management import call_command
 
 from clusters.models import Assignment, Authority, Cluster, ClusterYear, Membership, Unit
 from pledges.models import Attendee, Ceremony, Clause, Pledge, Signatory
+from scoring.models import Criterion, ScoringTable
 
 MODELS = [
     Authority, Unit, Cluster, ClusterYear, Membership, Assignment, get_user_model(),
-    Pledge, Clause, Signatory, Ceremony, Attendee,
+    Pledge, Clause, Signatory, Ceremony, Attendee, ScoringTable, Criterion,
 ]  # fmt: skip
 
 
@@ -82,3 +83,17 @@ def test_load_demo_gives_both_clusters_a_signed_covenant(db):
     bac_kan = Pledge.objects.get(cluster_year__year=2023)
     assert bac_kan.is_signed and bac_kan.signatories.count() == 8
     assert bac_kan.ceremony.attendees.filter(kind="witness").exists()
+
+
+def test_load_demo_gives_both_clusters_a_published_realistic_table(db):
+    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    for year in (2023, 2024):
+        table = ScoringTable.objects.get(cluster_year__year=year)
+        tree = table.tree()
+        assert table.status == "published" and tree.problems == []
+        assert (
+            40 <= len(tree.rows) <= 60
+            and 5 <= len([n for n in tree.roots if n.criterion.kind == "score"]) <= 6
+        )
+        assert tree.totals["score"] == 100 and tree.totals["bonus"] > 0
+        assert tree.totals["deduction"] > 0

@@ -1,0 +1,162 @@
+from decimal import Decimal
+from io import BytesIO
+
+from django.urls import reverse
+from pypdf import PdfReader
+
+from scoring.models import Criterion, ScoringTable
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+A4_LANDSCAPE = (841.89, 595.28)
+
+
+def page(response) -> str:
+    return response.content.decode()
+
+
+def test_staff_builds_a_table_from_scratch_without_javascript(client_as, world):
+    world.table.delete()
+    client = client_as("staff")
+    year = world.cluster_year.pk
+    client.post(reverse("table_create", args=[year]))
+    table = ScoringTable.objects.get(cluster_year=world.cluster_year)
+    add = reverse("criterion_add", args=[year])
+    client.post(add, {"new-code": "I", "new-text": "Kinh tế", "new-kind": "score",
+                      "new-max_points": "100", "new-step": "0,5"})  # fmt: skip
+    section = Criterion.objects.get(table=table, code="I")
+    for code, points in (("1", "62,5"), ("2", "37,5")):
+        response = client.post(add, {"parent": section.pk, "new-code": code, "new-text": "x",
+                                     "new-kind": "score", "new-max_points": points,
+                                     "new-step": "0,5"})  # fmt: skip
+        assert response.status_code == 302
+    assert table.tree().problems == []
+    client.post(reverse("table_status", args=[year]), {"action": "publish"})
+    assert ScoringTable.objects.get(pk=table.pk).status == "published"
+
+
+def test_the_editor_answers_htmx_with_the_tree_and_its_totals(client_as, world):
+    client = client_as("leader_clerk")
+    first = world.table.criteria.get(code="1")
+    response = client.post(reverse("criterion_action", args=[first.pk]), {"action": "down"}, **HTMX)
+    assert response["HX-Retarget"] == "#tree"
+    html = page(response)
+    assert "<html" not in html and 'data-testid="totals"' in html
+    assert "Bảng đã đúng mọi quy tắc." in html
+    edit = client.get(reverse("criterion_edit", args=[first.pk]), **HTMX)
+    assert "<tr" in page(edit) and "<html" not in page(edit)
+    prefix = f"criterion-{first.pk}"
+    response = client.post(
+        reverse("criterion_edit", args=[first.pk]),
+        {f"{prefix}-code": "1", f"{prefix}-text": "Tiêu chí một", f"{prefix}-kind": "score",
+         f"{prefix}-max_points": "55", f"{prefix}-step": "0,5"},
+        **HTMX,
+    )  # fmt: skip
+    html = page(response)
+    assert "tổng điểm tối đa 100 khác tổng các phần 95." in html  # live warning
+    assert "Chưa thể công bố:" in html
+
+
+def test_publishing_a_table_that_breaks_a_rule_is_refused_with_the_reasons(client_as, world):
+    world.table.criteria.filter(code="2").update(max_points=Decimal("30"))
+    response = client_as("staff").post(
+        reverse("table_status", args=[world.cluster_year.pk]), {"action": "publish"}, follow=True
+    )
+    html = page(response)
+    assert "Chưa thể công bố bảng:" in html
+    assert "I: tổng điểm tối đa 100 khác tổng các phần 90." in html
+    assert ScoringTable.objects.get(pk=world.table.pk).status == "draft"
+
+
+def test_a_published_table_takes_wording_fixes_only(client_as, world):
+    world.table.publish()
+    client = client_as("staff")
+    criterion = world.table.criteria.get(code="1")
+    prefix = f"criterion-{criterion.pk}"
+    client.post(
+        reverse("criterion_edit", args=[criterion.pk]),
+        {f"{prefix}-code": "9", f"{prefix}-text": "Tiêu chí một (sửa chính tả)",
+         f"{prefix}-kind": "bonus", f"{prefix}-max_points": "1", f"{prefix}-step": "1"},
+    )  # fmt: skip
+    criterion.refresh_from_db()
+    assert criterion.text == "Tiêu chí một (sửa chính tả)"
+    assert (criterion.code, criterion.kind, criterion.max_points) == ("1", "score", 60)
+    for name, data in (
+        ("criterion_add", {"new-code": "II", "new-text": "x", "new-kind": "score",
+                           "new-max_points": "1", "new-step": "1"}),
+        ("criterion_action", {"action": "delete"}),
+    ):  # fmt: skip
+        args = [world.cluster_year.pk] if name == "criterion_add" else [criterion.pk]
+        response = client.post(reverse(name, args=args), data)
+        assert response.status_code == 403
+        assert "Bảng đã công bố: cấu trúc đã khóa" in page(response)
+    assert world.table.criteria.count() == 3
+
+
+def test_read_only_roles_see_the_table_but_no_editor(client_as, world):
+    for persona in ("viewer", "member_clerk"):
+        html = page(client_as(persona).get(reverse("table_detail", args=[world.cluster_year.pk])))
+        assert "Tiêu chí 1" in html
+        assert reverse("criterion_add", args=[world.cluster_year.pk]) not in html
+
+
+def test_copy_from_an_earlier_table_through_the_page(client_as, world):
+    later = world.cluster.years.create(year=2025)
+    later.memberships.create(unit=world.leader, role="leader")
+    client = client_as("leader_clerk")
+    html = page(client.get(reverse("table_detail", args=[later.pk])))
+    assert "Sao chép từ bảng đã có" in html
+    client.post(reverse("table_create", args=[later.pk]), {"source": world.table.pk})
+    assert ScoringTable.objects.get(cluster_year=later).criteria.count() == 3
+    # A table of another authority cannot be copied, even by guessing its id.
+    other = world.cluster.years.create(year=2026)
+    other.memberships.create(unit=world.leader, role="leader")
+    response = client.post(reverse("table_create", args=[other.pk]),
+                           {"source": world.other_table.pk})  # fmt: skip
+    assert response.status_code == 404
+
+
+def pdf_text(response) -> tuple[list[str], list]:
+    reader = PdfReader(BytesIO(response.content))
+    sizes = [
+        (round(float(p.mediabox.width), 2), round(float(p.mediabox.height), 2))
+        for p in reader.pages
+    ]
+    return [" ".join(p.extract_text().split()) for p in reader.pages], sizes
+
+
+def test_table_and_blank_form_print_in_landscape_with_their_columns(client_as, world):
+    client = client_as("member_clerk")
+    for slug in ("bang-diem", "phieu-cham"):
+        url = reverse("table_document_pdf", args=[world.cluster_year.pk, slug])
+        pages, sizes = pdf_text(client.get(url + f"?unit={world.member.pk}"))
+        assert set(sizes) == {A4_LANDSCAPE}
+        text = " ".join(pages)
+        for column in ("Mã", "Nội dung", "Điểm tối đa", "Điểm tự chấm", "Điểm thẩm định",
+                       "Ghi chú"):  # fmt: skip
+            assert column in text
+        assert "Tiêu chí 1" in text and "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
+    pages, _sizes = pdf_text(client.get(
+        reverse("table_document_pdf", args=[world.cluster_year.pk, "phieu-cham"])
+        + f"?unit={world.member.pk}"
+    ))  # fmt: skip
+    assert "PHIẾU TỰ CHẤM ĐIỂM THI ĐUA NĂM 2024" in pages[0]
+    assert "phường Huống Thượng" in pages[0]
+    # A unit outside the cluster is not found.
+    url = reverse("table_document_pdf", args=[world.cluster_year.pk, "phieu-cham"])
+    assert client.get(url + f"?unit={world.other_unit.pk}").status_code == 404
+
+
+def test_pdf_queries_do_not_grow_with_the_criteria(client_as, world, django_assert_num_queries):
+    from scoring.demo import build_table
+
+    client = client_as("staff")
+    url = reverse("table_document_pdf", args=[world.cluster_year.pk, "bang-diem"])
+    client.get(url)
+    # session, user, roles, cluster-year, table, table for print, criteria (a staff member
+    # clerks for no unit, so the leader-clerk check needs no query)
+    with django_assert_num_queries(7):
+        client.get(url)
+    world.table.delete()
+    build_table(world.cluster_year)  # 49 criteria instead of 3
+    with django_assert_num_queries(7):
+        client.get(url)
