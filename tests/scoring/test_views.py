@@ -160,3 +160,26 @@ def test_pdf_queries_do_not_grow_with_the_criteria(client_as, world, django_asse
     build_table(world.cluster_year)  # 49 criteria instead of 3
     with django_assert_num_queries(7):
         client.get(url)
+
+
+def test_settings_are_typed_in_vietnamese_and_shown_as_rules(client_as, world):
+    client = client_as("staff")
+    url = reverse("table_settings", args=[world.cluster_year.pk])
+    form = client.get(url).content.decode()
+    assert "tổng điểm chấm\nít điểm trừ hơn" in form  # the defaults, visible
+    response = client.post(url, {
+        "title": "Bảng chấm điểm thi đua năm 2024", "legal_bases": "",
+        "nominal_total": "100", "bonus_cap": "5", "deduction_cap": "7,5",
+        "tie_break": "Phần I\nít điểm trừ hơn", "tier_bands": "Xuất sắc: 90\nTốt: 70",
+    })  # fmt: skip
+    assert response.status_code == 302
+    table = ScoringTable.objects.get(pk=world.table.pk)
+    assert table.tie_break == ["section:I", "fewer_deductions"]
+    assert table.deduction_cap == Decimal("7.5")
+    html = page(client.get(reverse("table_detail", args=[world.cluster_year.pk])))
+    assert "Điểm phần I cao hơn" in html and "Ít điểm trừ hơn" in html
+    response = client.post(url, {
+        "title": "x", "nominal_total": "100", "bonus_cap": "5", "deduction_cap": "5",
+        "tie_break": "ai nhiều phiếu hơn",
+    })  # fmt: skip
+    assert "không phải là tiêu chí xét" in page(response)
