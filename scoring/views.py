@@ -302,6 +302,9 @@ def table_import(request, pk: int):
         except signing.BadSignature:
             messages.error(request, _("The preview has expired. Upload the file again."))
             return redirect("table_import", pk=cluster_year.pk)
+        if data.get("cluster_year") != cluster_year.pk:  # a preview made for another year
+            messages.error(request, _("The preview has expired. Upload the file again."))
+            return redirect("table_import", pk=cluster_year.pk)
         rows, settings = excel.data_to_rows(data)
         try:
             services.import_rows(cluster_year, rows, settings)
@@ -343,7 +346,10 @@ def table_import(request, pk: int):
                 )
                 context["preview"] = services.preview_tree(preview, rows)
                 context["preview_table"] = preview
-                context["payload"] = signing.dumps(excel.rows_to_data(parsed), salt=IMPORT_SALT)
+                context["payload"] = signing.dumps(
+                    {**excel.rows_to_data(parsed), "cluster_year": cluster_year.pk},
+                    salt=IMPORT_SALT,
+                )
     return render(request, "scoring/table_import.html", context)
 
 

@@ -199,5 +199,9 @@ def test_import_previews_then_saves(client_as, world, persona):
     assert response.status_code == 302
     table = ScoringTable.objects.get(cluster_year=later)
     assert table.criteria.count() == 49 and table.tree().problems == []
-    # A tampered payload is refused.
+    # A tampered payload is refused, and a preview made for one year cannot fill another.
     assert client.post(url, {"payload": payload[:-2] + "xx"}).status_code == 302
+    other = world.cluster.years.create(year=2026)
+    other.memberships.create(unit=world.leader, role="leader")
+    client.post(reverse("table_import", args=[other.pk]), {"payload": payload})
+    assert not ScoringTable.objects.filter(cluster_year=other).exists()
