@@ -24,15 +24,25 @@ import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils.exceptions import InvalidFileException
 
 from clusters.fields import parse_decimal
+from clusters.forms import TierBandsField
 from clusters.text import fold
+from documents.formatting import roman
 
-from .models import Criterion, ScoringTable, default_tie_break, validate_tie_break
+from .models import (
+    Criterion,
+    ScoringTable,
+    default_tie_break,
+    tie_break_from_words,
+    tie_break_to_words,
+    validate_tie_break,
+)
 from .services import Row, rows_of
 
 SHEET = "Bảng chấm điểm"
@@ -65,11 +75,17 @@ SETTING_LABELS = {
     "bonus_cap": "Điểm thưởng tối đa",
     "deduction_cap": "Điểm trừ tối đa",
     "tie_break": "Thứ tự xét khi bằng điểm",
+    "tier_bands": "Mức xếp loại",
     "legal_bases": "Căn cứ",
 }
 
 MAX_BYTES = 2 * 1024 * 1024
+MAX_UNPACKED_BYTES = 40 * 1024 * 1024  # a zip bomb inflates far beyond this
 MAX_ROWS = 2000
+MAX_CELL_CHARS = 4000
+MAX_POINTS = Decimal("99999.99")  # the database field: 7 digits, 2 decimals
+MAX_STEP = Decimal("99.99")
+CODE_LENGTH = 20
 
 ROMAN = re.compile(r"^[IVXLC]+$")
 NUMBER = re.compile(r"^\d+$")
@@ -111,9 +127,11 @@ def export_table(table: ScoringTable) -> bytes:
             float(row.step),
             "Có" if row.evidence_required else "",
         ]
-        if index in children:  # a parent's max is the sum of its parts
-            refs = ",".join(f"E{first + child}" for child in children[index])
-            values[4] = f"=SUM({refs})"
+        parts = children.get(index)
+        if parts and sum((rows[c].max_points for c in parts), Decimal(0)) == row.max_points:
+            # A parent's max is the sum of its parts (a draft that does not add up yet keeps
+            # its own number, so that the file gives back exactly the same table).
+            values[4] = f"=SUM({','.join(f'E{first + child}' for child in parts)})"
         else:
             values[4] = float(row.max_points)
         for column, value in enumerate(values, start=1):
@@ -148,7 +166,11 @@ def export_table(table: ScoringTable) -> bytes:
         "nominal_total": float(table.nominal_total),
         "bonus_cap": float(table.bonus_cap),
         "deduction_cap": float(table.deduction_cap),
-        "tie_break": "; ".join(table.tie_break),
+        "tie_break": "; ".join(tie_break_to_words(table.tie_break)),
+        "tier_bands": "; ".join(
+            f"{band['name']}: {str(band['min_percent']).replace('.', ',')}"
+            for band in table.tier_bands
+        ),
         "legal_bases": table.legal_bases,
     }
     for row_number, (key, label) in enumerate(SETTING_LABELS.items(), start=1):
@@ -169,8 +191,16 @@ class ParseError:
     row: int | None
     column: str | None
     message: str
+    sheet: str | None = None
 
     def __str__(self) -> str:
+        if self.sheet and self.row:
+            return _("Sheet “%(sheet)s”, row %(row)d, column %(column)s: %(message)s") % {
+                "sheet": self.sheet,
+                "row": self.row,
+                "column": self.column or "A",
+                "message": self.message,
+            }
         if self.row and self.column:
             return _("Row %(row)d, column %(column)s: %(message)s") % {
                 "row": self.row,
@@ -202,9 +232,22 @@ def _text(value) -> str:
 def _number(value) -> Decimal:
     if isinstance(value, bool):
         raise ValueError(value)
-    if isinstance(value, int | float):
-        return Decimal(str(value))
-    return parse_decimal(_text(value))
+    is_number = isinstance(value, int | float)
+    number = Decimal(str(value)) if is_number else parse_decimal(_text(value))
+    if not number.is_finite():
+        raise ValueError(value)
+    return number
+
+
+def _points_error(number: Decimal, limit: Decimal) -> str | None:
+    """Why a number of points cannot be stored: 2 decimals, below the field's limit."""
+    if number != number.quantize(Decimal("0.01")):
+        return _("at most 2 decimals (e.g. 0,25).")
+    if number < 0 or number > limit:
+        return _("the number must be between 0 and %(limit)s.") % {
+            "limit": str(limit).replace(".", ",")
+        }
+    return None
 
 
 def parse_workbook(data: bytes) -> Parsed:
@@ -220,18 +263,30 @@ def parse_workbook(data: bytes) -> Parsed:
             )
         )
         return parsed
+    damaged = ParseError(None, None, _("This is not an Excel (.xlsx) file, or it is damaged."))
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        parsed.errors.append(damaged)
+        return parsed
+    if unpacked > MAX_UNPACKED_BYTES:
+        parsed.errors.append(
+            ParseError(None, None, _("The file unpacks to far more than a scoring table holds."))
+        )
+        return parsed
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
-        parsed.errors.append(
-            ParseError(None, None, _("This is not an Excel (.xlsx) file, or it is damaged."))
-        )
+        parsed.errors.append(damaged)
         return parsed
     try:
         sheet = workbook[SHEET] if SHEET in workbook.sheetnames else workbook.worksheets[0]
         _parse_rows(sheet, parsed)
         if SETTINGS_SHEET in workbook.sheetnames:
             _parse_settings(workbook[SETTINGS_SHEET], parsed)
+    except Exception:  # noqa: BLE001 - sheets are read lazily: any damage surfaces here
+        return Parsed(errors=[damaged])
     finally:
         workbook.close()
     return parsed
@@ -286,6 +341,7 @@ def _parse_rows(sheet, parsed: Parsed) -> None:
     if header is None:
         return
     section: int | None = None  # index in parsed.rows of the current section
+    sections = 0
     numbered: dict[str, int] = {}  # code -> index, within the current section
     last_numbered: int | None = None
     siblings: dict[int | None, set[str]] = {}
@@ -298,6 +354,17 @@ def _parse_rows(sheet, parsed: Parsed) -> None:
         if not code and fold(text).startswith("tong"):
             continue  # a totals row
         errors_before = len(parsed.errors)
+        for letter, cell in zip("ABCDEFG", cells, strict=True):
+            if len(_text(cell)) > MAX_CELL_CHARS:
+                parsed.errors.append(
+                    ParseError(offset, letter, _("the text is too long (over 4000 characters)."))
+                )
+        if len(parsed.errors) > errors_before:
+            continue
+        if len(code) > CODE_LENGTH:
+            parsed.errors.append(
+                ParseError(offset, "A", _("the code is longer than 20 characters."))
+            )
         if not code:
             parsed.errors.append(ParseError(offset, "A", _("the code is empty.")))
         if not text:
@@ -320,11 +387,15 @@ def _parse_rows(sheet, parsed: Parsed) -> None:
                         _('"%(value)s" is not a number of points.') % {"value": _text(max_cell)},
                     )
                 )
+            else:
+                problem = _points_error(max_points, MAX_POINTS)
+                if problem:
+                    parsed.errors.append(ParseError(offset, "E", problem))
         step = Decimal("0.5")
         if _text(step_cell):
             try:
                 step = _number(step_cell)
-                if step <= 0:
+                if step <= 0 or _points_error(step, MAX_STEP):
                     raise ValueError(step)
             except (ValueError, ArithmeticError):
                 parsed.errors.append(
@@ -341,21 +412,23 @@ def _parse_rows(sheet, parsed: Parsed) -> None:
         # Where it sits in the tree, from its code.
         parent: int | None = None
         level_ok = True
-        if ROMAN.match(code):
+        is_section = bool(ROMAN.match(code)) and not (
+            # "C", "V", "X"… typed for a lettered item, where that is not the next section
+            len(code) == 1 and code != roman(sections + 1) and last_numbered is not None
+        )
+        if is_section:
             parent = None
         elif NUMBER.match(code) or DOTTED.match(code):
             prefix = code.rsplit(".", 1)[0] if "." in code else None
             if prefix is None:
-                parent = section
-                if section is None:
-                    level_ok = False
+                parent = section  # None in a table without sections: a top-level criterion
             else:
                 parent = numbered.get(prefix)
                 if parent is None:
                     level_ok = False
         elif LETTER.match(code.lower()):
             code = code.lower()
-            parent = last_numbered
+            parent = last_numbered if last_numbered is not None else section
             if parent is None:
                 level_ok = False
         elif code:
@@ -406,8 +479,9 @@ def _parse_rows(sheet, parsed: Parsed) -> None:
         parsed.source_rows.append(offset)
         if formula:
             parsed.formula_rows.add(index)
-        if ROMAN.match(code):
+        if is_section:
             section, numbered, last_numbered = index, {}, None
+            sections += 1
         elif NUMBER.match(code) or DOTTED.match(code):
             numbered[code] = index
             last_numbered = index
@@ -440,6 +514,10 @@ def _resolve_formulas(parsed: Parsed) -> None:
 
 def _parse_settings(sheet, parsed: Parsed) -> None:
     by_label = {fold(label): key for key, label in SETTING_LABELS.items()}
+
+    def error(number: int, message: str) -> None:
+        parsed.errors.append(ParseError(number, "B", message, sheet=SETTINGS_SHEET))
+
     for number, row in enumerate(sheet.iter_rows(values_only=True, max_row=50), start=1):
         if not row or len(row) < 2:
             continue
@@ -449,21 +527,34 @@ def _parse_settings(sheet, parsed: Parsed) -> None:
         value = row[1]
         if key in ("nominal_total", "bonus_cap", "deduction_cap"):
             try:
-                parsed.settings[key] = _number(value)
+                number_value = _number(value)
             except (ValueError, ArithmeticError):
-                parsed.errors.append(
-                    ParseError(number, "B", _("%(label)s must be a number.") % {"label": row[0]})
-                )
+                error(number, _("%(label)s must be a number.") % {"label": _text(row[0])})
+                continue
+            problem = _points_error(
+                number_value, MAX_STEP if key != "nominal_total" else MAX_POINTS
+            )
+            if problem:
+                error(number, problem)
+            else:
+                parsed.settings[key] = number_value
         elif key == "tie_break":
-            rules = [part.strip() for part in _text(value).split(";") if part.strip()]
+            rules, bad = tie_break_from_words(_text(value).split(";"))
             try:
                 validate_tie_break(rules)
-            except Exception as error:  # noqa: BLE001 - reported, never raised
-                parsed.errors.append(ParseError(number, "B", " ".join(error.messages)))
+            except ValidationError as problem:
+                bad.extend(problem.messages)
+            if bad:
+                error(number, _("unknown tie-break rule: %(rule)s") % {"rule": "; ".join(bad)})
             else:
                 parsed.settings[key] = rules or default_tie_break()
+        elif key == "tier_bands":
+            try:
+                parsed.settings[key] = TierBandsField().clean(_text(value).replace(";", "\n"))
+            except ValidationError as problem:
+                error(number, " ".join(problem.messages))
         else:
-            parsed.settings[key] = _text(value)
+            parsed.settings[key] = _text(value)  # kept even when empty: it clears the text
 
 
 def rows_to_data(parsed: Parsed) -> dict:

@@ -5,16 +5,14 @@ from django.utils.translation import gettext_lazy as _
 
 from clusters.fields import VietDecimalField
 from clusters.forms import BaseForm, TierBandsField
-from clusters.text import fold
 
-from .models import Criterion, ScoringTable
-
-# How tie-break rules are written in the form (Vietnamese, one per line).
-TIE_BREAK_WORDS = {
-    "score_total": "tổng điểm chấm",
-    "fewer_deductions": "ít điểm trừ hơn",
-    "more_bonus": "nhiều điểm thưởng hơn",
-}
+from .models import (
+    TIE_BREAK_WORDS,
+    Criterion,
+    ScoringTable,
+    tie_break_from_words,
+    tie_break_to_words,
+)
 
 
 class TieBreakField(forms.CharField):
@@ -22,37 +20,20 @@ class TieBreakField(forms.CharField):
 
     def prepare_value(self, value):
         if isinstance(value, list):
-            return "\n".join(
-                f"phần {rule[8:]}"
-                if rule.startswith("section:")
-                else TIE_BREAK_WORDS.get(rule, rule)
-                for rule in value
-            )
+            return "\n".join(tie_break_to_words(value))
         return value
 
     def to_python(self, value):
         text = super().to_python(value)
-        by_word = {fold(word): rule for rule, word in TIE_BREAK_WORDS.items()}
-        rules, errors = [], []
-        for number, line in enumerate(text.splitlines(), start=1):
-            folded = fold(line)
-            if not folded:
-                continue
-            if folded.startswith("phan "):
-                rules.append("section:" + line.strip().split(None, 1)[1].strip().upper())
-            elif folded in by_word:
-                rules.append(by_word[folded])
-            else:
-                errors.append(
-                    _('Line %(line)d: "%(text)s" is not a rule; write one of: %(rules)s.')
-                    % {
-                        "line": number,
-                        "text": line.strip(),
-                        "rules": "; ".join([*TIE_BREAK_WORDS.values(), "phần II"]),
-                    }
-                )
-        if errors:
-            raise forms.ValidationError(errors)
+        rules, bad = tie_break_from_words(text.splitlines())
+        if bad:
+            raise forms.ValidationError(
+                [
+                    _('Line "%(text)s" is not a rule; write one of: %(rules)s.')
+                    % {"text": line, "rules": "; ".join([*TIE_BREAK_WORDS.values(), "phần II"])}
+                    for line in bad
+                ]
+            )
         if len(set(rules)) != len(rules):
             raise forms.ValidationError(_("Each rule may appear only once."))
         return rules

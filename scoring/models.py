@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -31,6 +31,42 @@ TIE_BREAK_RULES = {
 }
 
 
+# How each rule is written in the settings form and in Excel (Vietnamese, one per line).
+TIE_BREAK_WORDS = {
+    "score_total": "tổng điểm chấm",
+    "fewer_deductions": "ít điểm trừ hơn",
+    "more_bonus": "nhiều điểm thưởng hơn",
+}
+
+
+def tie_break_to_words(rules: list[str]) -> list[str]:
+    return [
+        f"phần {rule[8:]}" if rule.startswith("section:") else TIE_BREAK_WORDS.get(rule, rule)
+        for rule in rules
+    ]
+
+
+def tie_break_from_words(lines: list[str]) -> tuple[list[str], list[str]]:
+    """Rules from their Vietnamese words (or their keys); returns (rules, unreadable lines)."""
+    from clusters.text import fold
+
+    by_word = {fold(word): rule for rule, word in TIE_BREAK_WORDS.items()}
+    by_word.update({rule: rule for rule in TIE_BREAK_WORDS})
+    rules, bad = [], []
+    for line in lines:
+        folded = fold(line)
+        if not folded:
+            continue
+        if folded.startswith(("phan ", "section:")):
+            code = line.strip().replace(":", " ").split(None, 1)[1].strip().upper()
+            rules.append(f"section:{code}")
+        elif folded in by_word:
+            rules.append(by_word[folded])
+        else:
+            bad.append(line.strip())
+    return rules, bad
+
+
 def describe_tie_break(rule: str) -> str:
     if rule.startswith("section:"):
         return _("higher subtotal of section %(code)s") % {"code": rule.split(":", 1)[1]}
@@ -49,6 +85,34 @@ def validate_tie_break(value) -> None:
 
 class TableLocked(PermissionDenied):
     """A change the table's status does not allow (answered as 403 with this message)."""
+
+
+TABLE_WORDING_FIELDS = frozenset({"title", "legal_bases", "updated_at"})
+
+
+class ScoringTableQuerySet(models.QuerySet):
+    """Bulk paths (admin actions, .update(), .delete()) obey the same freeze as save()."""
+
+    def update(self, **kwargs):
+        statuses = set(self.values_list("status", flat=True))
+        if "closed" in statuses or (
+            "published" in statuses and not set(kwargs) <= TABLE_WORDING_FIELDS
+        ):
+            raise TableLocked(_("The table is published: its settings are frozen."))
+        return super().update(**kwargs)
+
+    def delete(self):
+        if self.exclude(status="draft").exists():
+            raise TableLocked(_("Only a draft table can be deleted."))
+        return super().delete()
+
+
+def _locked(queryset):
+    """Lock the rows read inside a transaction (PostgreSQL), so that publishing and editing
+    cannot interleave between a check and a write."""
+    if transaction.get_connection().in_atomic_block:
+        return queryset.select_for_update()
+    return queryset
 
 
 class ScoringTable(models.Model):
@@ -106,6 +170,7 @@ class ScoringTable(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
+    objects = ScoringTableQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("scoring table")
@@ -120,12 +185,16 @@ class ScoringTable(models.Model):
             raise TableLocked(_("The table is closed: nothing in it can change."))
         if stored == self.Status.PUBLISHED and not getattr(self, "_transition", False):
             update_fields = kwargs.get("update_fields")
-            allowed = {"title", "legal_bases", "updated_at"}  # wording only
-            if update_fields is None or not set(update_fields) <= allowed:
+            if update_fields is None or not set(update_fields) <= TABLE_WORDING_FIELDS:
                 raise TableLocked(
                     _("The table is published: its settings are frozen. Only wording can be fixed.")
                 )
         super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.status_in_database() != self.Status.DRAFT:
+            raise TableLocked(_("Only a draft table can be deleted."))
+        return super().delete(*args, **kwargs)
 
     @property
     def is_draft(self) -> bool:
@@ -136,7 +205,11 @@ class ScoringTable(models.Model):
         return self.status == self.Status.CLOSED
 
     def status_in_database(self) -> str | None:
-        return ScoringTable.objects.filter(pk=self.pk).values_list("status", flat=True).first()
+        return (
+            _locked(ScoringTable.objects.filter(pk=self.pk))
+            .values_list("status", flat=True)
+            .first()
+        )
 
     def ensure_structure_changeable(self) -> None:
         if self.status_in_database() != self.Status.DRAFT:
@@ -157,15 +230,17 @@ class ScoringTable(models.Model):
     # --- Status ---------------------------------------------------------------------------
 
     def _set_status(self, status: str, **fields) -> None:
+        """Save the new status (and its date) only: nothing else a stale object holds."""
         self.status = status
         for name, value in fields.items():
             setattr(self, name, value)
         self._transition = True
         try:
-            self.save()
+            self.save(update_fields=["status", *fields, "updated_at"])
         finally:
             self._transition = False
 
+    @transaction.atomic
     def publish(self) -> None:
         if self.status_in_database() != self.Status.DRAFT:
             raise ValidationError(_("Only a draft table can be published."))
@@ -176,6 +251,7 @@ class ScoringTable(models.Model):
             )
         self._set_status(self.Status.PUBLISHED, published_at=timezone.now())
 
+    @transaction.atomic
     def close(self, *, reason: str = "") -> None:
         if self.status_in_database() != self.Status.PUBLISHED:
             raise ValidationError(_("Only a published table can be closed."))
@@ -194,12 +270,21 @@ class CriterionQuerySet(models.QuerySet):
         return set(self.values_list("table__status", flat=True).distinct())
 
     def update(self, **kwargs):
+        if "table" in kwargs or "table_id" in kwargs:
+            raise TableLocked(_("A criterion cannot move to another table."))
         statuses = self._statuses()
         if ScoringTable.Status.CLOSED in statuses or (
             ScoringTable.Status.PUBLISHED in statuses and not set(kwargs) <= set(WORDING_FIELDS)
         ):
             raise TableLocked(_("The table is published: its structure is frozen."))
         return super().update(**kwargs)
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        table_ids = {obj.table_id for obj in objs}
+        if ScoringTable.objects.filter(pk__in=table_ids).exclude(status="draft").exists():
+            raise TableLocked(_("The table is published: its structure is frozen."))
+        return super().bulk_create(objs, *args, **kwargs)
 
     def delete(self):
         if self._statuses() - {ScoringTable.Status.DRAFT}:
@@ -264,11 +349,14 @@ class Criterion(models.Model):
 
     def _structure_changed(self) -> bool:
         fields = [
-            "parent_id", "position", "code", "kind", "max_points", "step", "evidence_required",
+            "table_id", "parent_id", "position", "code", "kind", "max_points", "step",
+            "evidence_required",
         ]  # fmt: skip
         stored = Criterion.objects.filter(pk=self.pk).values(*fields).first()
         if stored is None:
             return True
+        if stored["table_id"] != self.table_id:
+            raise TableLocked(_("A criterion cannot move to another table."))
         return any(stored[name] != getattr(self, name) for name in fields)
 
     def delete(self, *args, **kwargs):
@@ -359,7 +447,7 @@ class TableTree:
             seen.add(code)
             if criterion.max_points <= 0:
                 problems.append(Problem(str(_("the max points must be more than 0.")), criterion))
-            elif criterion.step > 0 and (criterion.max_points % criterion.step) != 0:
+            elif node.is_leaf and criterion.step > 0 and (criterion.max_points % criterion.step):
                 problems.append(
                     Problem(
                         str(

@@ -105,6 +105,7 @@ def replace_criteria(table: ScoringTable, rows: list[Row]) -> None:
             step=row.step,
             evidence_required=row.evidence_required,
         )
+        criterion.full_clean(exclude=["table", "parent"])
         criterion.save()
         created.append(criterion)
 
@@ -234,8 +235,10 @@ def import_rows(cluster_year: ClusterYear, rows: list[Row], settings: dict) -> S
         table = ScoringTable(cluster_year=cluster_year, **_table_defaults(cluster_year))
     else:
         table.ensure_structure_changeable()
-    for name in ("title", *SETTINGS_FIELDS):
-        if settings.get(name) not in (None, ""):
+    if settings.get("title"):
+        table.title = settings["title"]
+    for name in (*SETTINGS_FIELDS, "tier_bands"):
+        if name in settings:
             setattr(table, name, settings[name])
     table.full_clean()
     table.save()

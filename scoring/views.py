@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import reswap, retarget
 
+from clusters.access import visible_cluster_years
 from clusters.models import Unit
 from clusters.views import form_page, save_or_explain
 from documents.rendering import render_document_html, render_pdf
@@ -76,7 +77,7 @@ def table_detail(request, pk: int):
         "crumbs": _crumbs(cluster_year)[:-1] + [(_("Scoring table"), None)],
     }
     if table is None:
-        context["sources"] = services.previous_tables(cluster_year) if rights.can_organise else []
+        context["sources"] = _sources(request.user, cluster_year) if rights.can_organise else []
     else:
         context.update(_tree_context(table, rights))
         context["tie_break"] = [describe_tie_break(rule) for rule in table.tie_break]
@@ -89,13 +90,23 @@ def table_detail(request, pk: int):
     return render(request, "scoring/table_detail.html", context)
 
 
+def _sources(user, cluster_year) -> list[ScoringTable]:
+    """Earlier tables the user may see and copy (the cluster's own last year first)."""
+    visible = set(visible_cluster_years(user).values_list("pk", flat=True))
+    return [
+        table
+        for table in services.previous_tables(cluster_year)
+        if table.cluster_year_id in visible and table.cluster_year.year < cluster_year.year
+    ]
+
+
 @login_required
 @require_POST
 def table_create(request, pk: int):
     cluster_year, table, _rights = access.get_table_for_user(request.user, pk, organise=True)
     try:
         if request.POST.get("source"):
-            allowed = {t.pk: t for t in services.previous_tables(cluster_year)}
+            allowed = {t.pk: t for t in _sources(request.user, cluster_year)}
             source = allowed.get(int(request.POST["source"]))
             if source is None:
                 raise Http404

@@ -2,7 +2,9 @@
 answered with its row and column, importing nothing."""
 
 import io
+import re
 import unicodedata
+import zipfile
 from decimal import Decimal
 
 import pytest
@@ -10,7 +12,7 @@ from openpyxl import Workbook, load_workbook
 
 from scoring import excel, services
 from scoring.demo import SAMPLE_XLSX, demo_rows
-from scoring.models import ScoringTable
+from scoring.models import Criterion, ScoringTable
 
 
 def settings_of(table: ScoringTable) -> tuple:
@@ -114,9 +116,12 @@ def test_missing_parent_and_duplicate_codes(world):
         ["1", "B", "", "Điểm", 5, 0.5, ""],
     ]
     assert errors_of(rows) == [
-        "Dòng 2, cột A: 1 không có mục cha ở phía trên (thiếu phần hoặc tiêu chí).",
         "Dòng 4, cột A: 3.1 không có mục cha ở phía trên (thiếu phần hoặc tiêu chí).",
         "Dòng 6, cột A: mã 1 xuất hiện hai lần ở cùng cấp.",
+    ]
+    # A letter before any criterion or section has no parent either.
+    assert errors_of([["a", "Mục a", "", "Điểm", 1, 0.5, ""]]) == [
+        "Dòng 2, cột A: a không có mục cha ở phía trên (thiếu phần hoặc tiêu chí)."
     ]
 
 
@@ -200,8 +205,139 @@ def test_import_previews_then_saves(client_as, world, persona):
     table = ScoringTable.objects.get(cluster_year=later)
     assert table.criteria.count() == 49 and table.tree().problems == []
     # A tampered payload is refused, and a preview made for one year cannot fill another.
-    assert client.post(url, {"payload": payload[:-2] + "xx"}).status_code == 302
+    table.delete()
+    client.post(url, {"payload": payload[:-2] + "xx"})
+    assert not ScoringTable.objects.filter(cluster_year=later).exists()
     other = world.cluster.years.create(year=2026)
     other.memberships.create(unit=world.leader, role="leader")
     client.post(reverse("table_import", args=[other.pk]), {"payload": payload})
     assert not ScoringTable.objects.filter(cluster_year=other).exists()
+
+
+def raw_sheet_xlsx(cell_xml: str) -> bytes:
+    """A workbook whose first data row's max cell is the given raw XML (for damaged files)."""
+    good = sheet_bytes([GOOD[1]])
+    source = zipfile.ZipFile(io.BytesIO(good))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb'<c r="E2"[^>]*>.*?</c>', cell_xml.encode(), data)
+            target.writestr(info, data)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "cell",
+    ['<c r="E2" t="n"><v>NaN</v></c>', '<c r="E2" t="n"><v>1E400</v></c>'],
+)
+def test_numbers_that_are_not_numbers_are_errors_not_crashes(world, cell):
+    errors = [str(e) for e in excel.parse_workbook(raw_sheet_xlsx(cell)).errors]
+    assert errors and ("không phải là số điểm" in errors[0] or "hỏng" in errors[0])
+
+
+def test_a_damaged_sheet_is_reported_not_raised(world):
+    good = sheet_bytes([GOOD[1]])
+    source = zipfile.ZipFile(io.BytesIO(good))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data[: len(data) // 2]  # truncated XML
+            target.writestr(info, data)
+    errors = [str(e) for e in excel.parse_workbook(out.getvalue()).errors]
+    assert errors == ["Tệp không phải là tệp Excel (.xlsx) hoặc đã bị hỏng."]
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked(world):
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        target.writestr("xl/worksheets/sheet1.xml", b"0" * (excel.MAX_UNPACKED_BYTES + 1))
+    data = out.getvalue()
+    assert len(data) < excel.MAX_BYTES
+    errors = [str(e) for e in excel.parse_workbook(data).errors]
+    assert errors == ["Tệp khi giải nén lớn hơn nhiều so với một bảng chấm điểm."]
+
+
+def test_points_the_database_cannot_hold_are_explained(world):
+    rows = [["I", "Phần", "", "Điểm", 1000000, 0.5, ""], ["II", "Phần", "", "Điểm", 1, 0.125, ""]]
+    assert errors_of(rows) == [
+        "Dòng 2, cột E: số phải từ 0 đến 99999,99.",
+        'Dòng 3, cột F: "0.125" không phải là bước điểm (ví dụ 0,25; 0,5; 1).',
+    ]
+
+
+def test_merged_cells_inside_the_data_read_as_empty_cells(world):
+    def merge(sheet):
+        sheet.merge_cells("C2:C3")  # guidance merged over two rows
+
+    rows = [["I", "Phần", "Hướng dẫn chung", "Điểm", "=SUM(E3)", 0.5, ""],
+            ["1", "Tiêu chí", None, "Điểm", 2, 0.5, ""]]  # fmt: skip
+    parsed = excel.parse_workbook(sheet_bytes(rows, extra=merge))
+    assert parsed.errors == [] and parsed.rows[1].guidance == ""
+
+
+def test_a_capital_letter_item_is_not_taken_for_a_section(world):
+    rows = [
+        ["I", "Phần một", "", "Điểm", "=SUM(E3)", 0.5, ""],
+        ["1", "Tiêu chí", "", "Điểm", "=SUM(E4,E5)", 0.5, ""],
+        ["a", "Ý a", "", "Điểm", 1, 0.5, ""],
+        ["C", "Ý c viết hoa", "", "Điểm", 1, 0.5, ""],
+    ]
+    parsed = excel.parse_workbook(sheet_bytes(rows))
+    assert parsed.errors == []
+    assert [(r.code, r.parent_index) for r in parsed.rows] == [
+        ("I", None),
+        ("1", 0),
+        ("a", 1),
+        ("c", 1),
+    ]
+
+
+def test_tables_without_sections_and_letters_under_a_section(world):
+    rows = [["1", "Tiêu chí một", "", "Điểm", 60, 0.5, ""],
+            ["2", "Tiêu chí hai", "", "Điểm", 40, 0.5, ""]]  # fmt: skip
+    parsed = excel.parse_workbook(sheet_bytes(rows))
+    assert parsed.errors == [] and [r.parent_index for r in parsed.rows] == [None, None]
+    rows = [["I", "Phần", "", "Điểm", "=SUM(E3,E4)", 0.5, ""],
+            ["a", "Ý a", "", "Điểm", 1, 0.5, ""], ["b", "Ý b", "", "Điểm", 1, 0.5, ""]]  # fmt: skip
+    parsed = excel.parse_workbook(sheet_bytes(rows))
+    assert parsed.errors == [] and [r.parent_index for r in parsed.rows] == [None, 0, 0]
+
+
+def test_round_trip_keeps_tier_bands_tie_break_words_and_a_draft_that_does_not_add_up(
+    demo_table, world
+):
+    demo_table.tier_bands = [{"name": "Xuất sắc", "min_percent": "92.5"}]
+    demo_table.tie_break = ["section:III", "more_bonus"]
+    demo_table.legal_bases = ""
+    demo_table.save()
+    Criterion.objects.filter(table=demo_table, code="1.1").update(max_points=Decimal("2.5"))
+    data = excel.export_table(demo_table)
+    settings_sheet = load_workbook(io.BytesIO(data))[excel.SETTINGS_SHEET]
+    assert "phần III; nhiều điểm thưởng hơn" in [c.value for c in settings_sheet["B"]]
+    later = world.cluster.years.create(year=2025)
+    later_table = services.create_table(later)
+    later_table.legal_bases = "Căn cứ cũ"
+    later_table.save()
+    parsed = excel.parse_workbook(data)
+    assert parsed.errors == []
+    rows, settings = excel.data_to_rows(excel.rows_to_data(parsed))
+    imported = services.import_rows(later, rows, settings)
+    assert services.rows_of(imported) == services.rows_of(demo_table)
+    assert imported.tier_bands == demo_table.tier_bands
+    assert imported.tie_break == ["section:III", "more_bonus"]
+    assert imported.legal_bases == ""  # an empty cell clears the old text
+
+
+def test_settings_sheet_errors_name_the_sheet(world):
+    def settings(sheet):
+        other = sheet.parent.create_sheet(excel.SETTINGS_SHEET)
+        other.append(["Tổng điểm chuẩn", "một trăm"])
+
+    parsed = excel.parse_workbook(sheet_bytes([GOOD[1]], extra=settings))
+    assert [str(e) for e in parsed.errors] == [
+        "Trang “Cài đặt”, dòng 1, cột B: Tổng điểm chuẩn phải là một số."
+    ]

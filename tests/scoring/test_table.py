@@ -39,8 +39,12 @@ def test_score_criteria_must_add_up_to_the_nominal_total(demo_table):
 
 
 def test_max_points_must_be_a_multiple_of_the_step(demo_table):
+    Criterion.objects.filter(table=demo_table, code="3", kind="bonus").update(step=Decimal("2"))
+    assert messages(demo_table) == ["3: điểm tối đa 1 không chia hết cho bước điểm 2."]
+    # A parent is not scored itself: only its parts must fit their steps.
+    Criterion.objects.filter(table=demo_table, code="3", kind="bonus").update(step=Decimal("0.5"))
     Criterion.objects.filter(table=demo_table, code="VI").update(step=Decimal("2"))
-    assert "VI: điểm tối đa 5 không chia hết cho bước điểm 2." in messages(demo_table)
+    assert messages(demo_table) == []
 
 
 def test_bonus_over_the_cap_and_missing_caps_are_reported(demo_table):
@@ -228,3 +232,42 @@ def test_copy_from_an_earlier_table_is_whole_and_all_or_nothing(demo_table, worl
 def test_previous_tables_put_the_clusters_own_last_year_first(demo_table, world):
     later = world.cluster.years.create(year=2025)
     assert services.previous_tables(later)[0] == demo_table
+
+
+def test_criteria_cannot_be_moved_between_tables_or_slipped_in_by_bulk(demo_table, world):
+    demo_table.publish()
+    section = Criterion.objects.get(table=demo_table, code="VII")
+    section.table = world.other_table  # a draft
+    with pytest.raises(TableLocked), transaction.atomic():
+        section.save()
+    with pytest.raises(TableLocked), transaction.atomic():
+        world.other_table.criteria.update(table=demo_table)
+    with pytest.raises(TableLocked), transaction.atomic():
+        Criterion.objects.bulk_create(
+            [Criterion(table=demo_table, code="IX", text="x", max_points=1)]
+        )
+    assert demo_table.criteria.count() == 49
+
+
+def test_a_published_tables_settings_and_existence_are_protected_on_bulk_paths(demo_table):
+    demo_table.publish()
+    for attempt in (
+        lambda: ScoringTable.objects.filter(pk=demo_table.pk).update(nominal_total=50),
+        lambda: ScoringTable.objects.filter(pk=demo_table.pk).update(status="draft"),
+        lambda: ScoringTable.objects.filter(pk=demo_table.pk).delete(),
+        lambda: ScoringTable.objects.get(pk=demo_table.pk).delete(),
+    ):
+        with pytest.raises(TableLocked), transaction.atomic():
+            attempt()
+    ScoringTable.objects.filter(pk=demo_table.pk).update(title="Bảng đã sửa tên")  # wording
+
+
+def test_closing_writes_only_the_status_not_what_a_stale_copy_holds(demo_table):
+    demo_table.publish()
+    stale = ScoringTable.objects.get(pk=demo_table.pk)
+    stale.nominal_total = Decimal("7")
+    stale.bonus_cap = Decimal("0")
+    stale.close(reason="Chốt")
+    table = ScoringTable.objects.get(pk=demo_table.pk)
+    assert table.status == "closed"
+    assert (table.nominal_total, table.bonus_cap) == (Decimal("100"), Decimal("5"))

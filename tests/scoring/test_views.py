@@ -183,3 +183,23 @@ def test_settings_are_typed_in_vietnamese_and_shown_as_rules(client_as, world):
         "tie_break": "ai nhiều phiếu hơn",
     })  # fmt: skip
     assert "không phải là tiêu chí xét" in page(response)
+
+
+def test_a_leader_clerk_copies_only_tables_they_may_see(client_as, world):
+    from clusters.models import Cluster, ClusterYear
+    from tests.conftest import small_table
+
+    sibling = Cluster.objects.create(authority=world.authority, name="Cụm bên cạnh")
+    sibling_table = small_table(ClusterYear.objects.create(cluster=sibling, year=2024))
+    later = world.cluster.years.create(year=2025)
+    later.memberships.create(unit=world.leader, role="leader")
+    client = client_as("leader_clerk")
+    html = page(client.get(reverse("table_detail", args=[later.pk])))
+    assert "Cụm bên cạnh" not in html
+    response = client.post(reverse("table_create", args=[later.pk]), {"source": sibling_table.pk})
+    assert response.status_code == 404
+    # Staff of the authority may copy it.
+    response = client_as("staff").post(
+        reverse("table_create", args=[later.pk]), {"source": sibling_table.pk}
+    )
+    assert response.status_code == 302 and later.scoring_table.criteria.count() == 3
