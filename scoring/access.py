@@ -10,13 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from clusters.access import can_manage, get_cluster_year_for_user, is_leader_clerk
-from clusters.models import ClusterYear
+from clusters.models import ClusterYear, Membership
+from clusters.roles import roles_for
 
 from .models import Criterion, ScoringTable
+from .sheet_models import Score, ScoreSheet, deadline_passed
 
 
 @dataclass(frozen=True)
@@ -81,3 +84,108 @@ def get_criterion_for_user(user, pk: int, *, structure: bool) -> tuple[Criterion
         raise PermissionDenied(_("The table is closed: nothing in it can change."))
     criterion.table = table
     return criterion, rights
+
+
+# --- Score sheets ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SheetRights:
+    """What a user may do with one sheet, and why not (shown to them)."""
+
+    can_enter: bool
+    can_review: bool
+    enter_blocked: str = ""
+    review_blocked: str = ""
+    is_reviewer: bool = False
+
+
+def _role_units(cluster_year: ClusterYear) -> tuple[int | None, int | None]:
+    leader = deputy = None
+    for membership in cluster_year.memberships.all():
+        if membership.role == Membership.Role.LEADER:
+            leader = membership.unit_id
+        elif membership.role == Membership.Role.DEPUTY:
+            deputy = membership.unit_id
+    return leader, deputy
+
+
+def is_reviewer_of(user, cluster_year: ClusterYear, unit_id: int) -> bool:
+    """Staff review every sheet; the leader unit's clerk every sheet but its own, which the
+    deputy unit's clerk reviews (conflict of interest)."""
+    if can_manage(user, cluster_year):
+        return True
+    clerk_of = roles_for(user).clerk_of
+    leader, deputy = _role_units(cluster_year)
+    if unit_id == leader:
+        return deputy is not None and deputy in clerk_of
+    return leader is not None and leader in clerk_of
+
+
+def visible_sheets(user, cluster_year: ClusterYear):
+    """Sheets of the year the user may read (404 for the others)."""
+    sheets = ScoreSheet.objects.filter(table__cluster_year=cluster_year)
+    roles = roles_for(user)
+    if roles.is_superuser or cluster_year.cluster.authority_id in roles.authority_ids:
+        return sheets
+    leader, deputy = _role_units(cluster_year)
+    if leader in roles.clerk_of:
+        return sheets  # the leader unit reviews everyone
+    allowed = set(roles.clerk_of)
+    if deputy in roles.clerk_of and leader is not None:
+        allowed.add(leader)  # the deputy reviews the leader
+    return sheets.filter(unit_id__in=allowed)
+
+
+def sheet_rights(user, sheet: ScoreSheet) -> SheetRights:
+    table = sheet.table
+    cluster_year = table.cluster_year
+    is_own = sheet.unit_id in roles_for(user).clerk_of
+    staff = can_manage(user, cluster_year)
+    reviewer = is_reviewer_of(user, cluster_year, sheet.unit_id)
+    enter_blocked = review_blocked = ""
+    if table.status != ScoringTable.Status.PUBLISHED:
+        enter_blocked = review_blocked = _("The scoring table is not open for scoring.")
+    if not enter_blocked:
+        if not (is_own or staff):
+            enter_blocked = _("Only the unit itself scores its sheet.")
+        elif not sheet.is_open_for_unit:
+            enter_blocked = _("The sheet is submitted: it is read-only for the unit.")
+        elif deadline_passed(cluster_year.self_score_deadline):
+            enter_blocked = _("The self-scoring deadline has passed.")
+    if not review_blocked:
+        if not reviewer:
+            review_blocked = (
+                _("The leader unit does not review its own sheet: the deputy unit or staff do.")
+                if is_own
+                else _("Only the reviewers of this sheet can review it.")
+            )
+        elif not sheet.is_in_review:
+            review_blocked = _("The sheet has not been submitted for review.")
+        elif deadline_passed(cluster_year.review_deadline):
+            review_blocked = _("The review deadline has passed.")
+    return SheetRights(
+        can_enter=not enter_blocked,
+        can_review=not review_blocked,
+        enter_blocked=enter_blocked,
+        review_blocked=review_blocked,
+        is_reviewer=reviewer,
+    )
+
+
+def get_sheet_for_user(user, pk: int) -> tuple[ScoreSheet, SheetRights]:
+    sheet = get_object_or_404(
+        ScoreSheet.objects.select_related("table__cluster_year__cluster", "unit"), pk=pk
+    )
+    cluster_year, _can_manage = get_cluster_year_for_user(user, sheet.table.cluster_year_id)
+    if not visible_sheets(user, cluster_year).filter(pk=sheet.pk).exists():
+        raise Http404
+    sheet.table.cluster_year = cluster_year
+    return sheet, sheet_rights(user, sheet)
+
+
+def get_score_for_user(user, pk: int) -> tuple[Score, SheetRights]:
+    score = get_object_or_404(Score.objects.select_related("criterion"), pk=pk)
+    sheet, rights = get_sheet_for_user(user, score.sheet_id)
+    score.sheet = sheet
+    return score, rights

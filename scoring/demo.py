@@ -13,6 +13,7 @@ from clusters.models import ClusterYear
 
 from .models import ScoringTable
 from .services import Row, create_table, replace_criteria
+from .sheets import publish_table
 
 SAMPLE_XLSX = Path(__file__).parent / "samples" / "bang-cham-diem-mau.xlsx"
 
@@ -119,7 +120,7 @@ def build_table(cluster_year: ClusterYear, *, publish: bool = True) -> ScoringTa
     table.save()
     replace_criteria(table, demo_rows())
     if publish:
-        table.publish()
+        publish_table(table)
     return table
 
 

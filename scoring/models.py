@@ -530,3 +530,6 @@ def _fmt(value: Decimal) -> str:
     from clusters.fields import format_decimal
 
     return format_decimal(Decimal(value))
+
+
+from .sheet_models import Evidence, Score, ScoreSheet  # noqa: E402, F401 - models of this app

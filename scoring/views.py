@@ -17,7 +17,7 @@ from clusters.models import Unit
 from clusters.views import form_page, save_or_explain
 from documents.rendering import render_document_html, render_pdf
 
-from . import access, excel, services
+from . import access, excel, services, sheets
 from .documents import DOCUMENTS, document_context, load_for_print
 from .forms import CriterionForm, ImportForm, TableSettingsForm
 from .models import Criterion, ScoringTable, describe_tie_break
@@ -167,7 +167,7 @@ def table_status(request, pk: int):
     action = request.POST.get("action")
     try:
         if action == "publish":
-            table.publish()
+            sheets.publish_table(table)
             messages.success(request, _("The table is published: its structure is now frozen."))
         elif action == "close":
             if not rights.can_close:

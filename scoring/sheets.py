@@ -1,0 +1,252 @@
+"""Workflows of the score sheets: open them when a table is published, save self-scores and
+reviewed values (refusing lost updates), submit, return, mark reviewed, extend deadlines."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clusters.fields import format_decimal
+from clusters.models import ClusterYear
+
+from .models import Criterion, ScoringTable, TableTree
+from .sheet_models import ZERO, Score, ScoreSheet, SheetTotals, StaleWrite
+
+
+@transaction.atomic
+def publish_table(table: ScoringTable) -> None:
+    """Publish the table and open a score sheet for every member unit."""
+    table.publish()
+    ensure_sheets(table)
+
+
+def ensure_sheets(table: ScoringTable) -> int:
+    """A sheet per member unit and a score row per leaf criterion (missing ones only)."""
+    tree = table.tree()
+    leaves = [node.criterion for node in tree.rows if node.is_leaf]
+    existing = set(table.sheets.values_list("unit_id", flat=True))
+    unit_ids = table.cluster_year.memberships.values_list("unit_id", flat=True)
+    ScoreSheet.objects.bulk_create(
+        [
+            ScoreSheet(table=table, unit_id=unit_id)
+            for unit_id in unit_ids
+            if unit_id not in existing
+        ]
+    )
+    have = set(Score.objects.filter(sheet__table=table).values_list("sheet_id", "criterion_id"))
+    missing = [
+        Score(sheet_id=sheet_id, criterion=criterion)
+        for sheet_id in table.sheets.values_list("pk", flat=True)
+        for criterion in leaves
+        if (sheet_id, criterion.pk) not in have
+    ]
+    Score.objects.bulk_create(missing)
+    return len(missing)
+
+
+def sheet_scores(sheet: ScoreSheet) -> list[Score]:
+    """The sheet's scores in print order, with their criteria and evidence counts (1 query)."""
+    return list(
+        sheet.scores.select_related("criterion")
+        .annotate(n_evidence=Count("evidence"))
+        .order_by("criterion__position", "criterion__pk")
+    )
+
+
+def totals(tree: TableTree, scores: list[Score], *, reviewed: bool) -> SheetTotals:
+    """Score + bonus (capped) − deductions (capped), and each section's subtotal, for the
+    unit's own values or for the effective ones (reviewed where reviewed)."""
+    table = tree.table
+    by_criterion = {score.criterion_id: score for score in scores}
+    root_of: dict[int, int] = {}
+    for root in tree.roots:
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            root_of[node.criterion.pk] = root.criterion.pk
+            stack.extend(node.children)
+    sums = dict.fromkeys(Criterion.Kind.values, ZERO)
+    sections = {root.criterion.pk: ZERO for root in tree.roots}
+    for node in tree.rows:
+        score = by_criterion.get(node.criterion.pk)
+        if not node.is_leaf or score is None:
+            continue
+        value = score.effective_value if reviewed else score.self_value
+        value = value or ZERO
+        sums[node.criterion.kind] += value
+        sections[root_of[node.criterion.pk]] += value
+    return SheetTotals(
+        score=sums[Criterion.Kind.SCORE],
+        bonus=min(sums[Criterion.Kind.BONUS], table.bonus_cap),
+        deduction=min(sums[Criterion.Kind.DEDUCTION], table.deduction_cap),
+        sections=sections,
+    )
+
+
+def check_value(criterion: Criterion, value: Decimal | None) -> None:
+    """0 ≤ value ≤ max, a multiple of the step (ValidationError in Vietnamese otherwise)."""
+    if value is None:
+        return
+    if value < 0:
+        raise ValidationError(_("The score cannot be negative."))
+    if value > criterion.max_points:
+        raise ValidationError(
+            _("The score cannot exceed %(max)s.") % {"max": format_decimal(criterion.max_points)}
+        )
+    if value % criterion.step:
+        raise ValidationError(
+            _("The score must be a multiple of %(step)s (e.g. %(example)s).")
+            % {
+                "step": format_decimal(criterion.step),
+                "example": format_decimal(
+                    min(criterion.max_points, criterion.step * (value // criterion.step))
+                ),
+            }
+        )
+
+
+def _check_cap(score: Score, value: Decimal | None, *, reviewed: bool) -> None:
+    """Bonus and deductions of a sheet stay within the table's caps."""
+    kind = score.criterion.kind
+    if kind == Criterion.Kind.SCORE or value is None:
+        return
+    table = score.sheet.table
+    cap = table.bonus_cap if kind == Criterion.Kind.BONUS else table.deduction_cap
+    others = Score.objects.filter(sheet=score.sheet, criterion__kind=kind).exclude(pk=score.pk)
+    total = value
+    for other in others:
+        other_value = other.effective_value if reviewed else other.self_value
+        total += other_value or ZERO
+    if total > cap:
+        message = (
+            _("The sheet's bonus points would total %(total)s, over the cap of %(cap)s.")
+            if kind == Criterion.Kind.BONUS
+            else _("The sheet's deductions would total %(total)s, over the cap of %(cap)s.")
+        )
+        raise ValidationError(
+            message % {"total": format_decimal(total), "cap": format_decimal(cap)}
+        )
+
+
+def _locked_score(score: Score, version: int) -> Score:
+    current = (
+        Score.objects.select_for_update()
+        .select_related("criterion", "sheet__table")
+        .get(pk=score.pk)
+    )
+    if current.version != version:
+        raise StaleWrite(
+            _(
+                "Someone else saved this score in the meantime: it is now %(value)s "
+                "(reviewed: %(reviewed)s). Reload and check before saving again."
+            )
+            % {
+                "value": format_decimal(current.self_value) or "—",
+                "reviewed": format_decimal(current.reviewed_value) or "—",
+            },
+            code="stale",
+        )
+    return current
+
+
+@transaction.atomic
+def save_self(score: Score, *, value: Decimal | None, note: str, version: int) -> Score:
+    current = _locked_score(score, version)
+    check_value(current.criterion, value)
+    _check_cap(current, value, reviewed=False)
+    current.self_value = value
+    current.self_note = note.strip()
+    current.version += 1
+    current.save()
+    return current
+
+
+@transaction.atomic
+def save_review(score: Score, *, value: Decimal | None, reason: str, version: int) -> Score:
+    current = _locked_score(score, version)
+    check_value(current.criterion, value)
+    reason = reason.strip()
+    if value is not None and value != (current.self_value or ZERO) and not reason:
+        raise ValidationError(_("Write why the reviewed score differs from the unit's own."))
+    _check_cap(current, value, reviewed=True)
+    current.reviewed_value = value
+    current.review_reason = reason
+    current.version += 1
+    current._change_reason = reason or None
+    current.save()
+    return current
+
+
+@transaction.atomic
+def submit(sheet: ScoreSheet) -> None:
+    sheet = ScoreSheet.objects.select_for_update().get(pk=sheet.pk)
+    if not sheet.is_open_for_unit:
+        raise ValidationError(_("The sheet is already submitted."))
+    scores = sheet_scores(sheet)
+    unscored = [
+        s.criterion.code
+        for s in scores
+        if s.criterion.kind == Criterion.Kind.SCORE and s.self_value is None
+    ]
+    problems = []
+    if unscored:
+        problems.append(
+            _("Enter a score (0 if nothing was achieved) for: %(codes)s.")
+            % {"codes": ", ".join(unscored)}
+        )
+    missing = sheet.missing_evidence(scores)
+    if missing:
+        problems.append(
+            _("Attach evidence for: %(codes)s.")
+            % {"codes": ", ".join(s.criterion.code for s in missing)}
+        )
+    if problems:
+        raise ValidationError(problems)
+    sheet.status = ScoreSheet.Status.SUBMITTED
+    sheet.submitted_at = timezone.now()
+    sheet.return_reason = ""
+    sheet.save()
+
+
+@transaction.atomic
+def return_sheet(sheet: ScoreSheet, *, reason: str, by) -> None:
+    sheet = ScoreSheet.objects.select_for_update().get(pk=sheet.pk)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(_("Write why the sheet goes back to the unit."))
+    if not sheet.is_in_review:
+        raise ValidationError(_("Only a submitted sheet can be returned."))
+    sheet.status = ScoreSheet.Status.RETURNED
+    sheet.return_reason = reason
+    sheet.reviewer = by
+    sheet._change_reason = reason
+    sheet.save()
+
+
+@transaction.atomic
+def mark_reviewed(sheet: ScoreSheet, *, by) -> None:
+    sheet = ScoreSheet.objects.select_for_update().get(pk=sheet.pk)
+    if sheet.status != ScoreSheet.Status.SUBMITTED:
+        raise ValidationError(_("Only a submitted sheet can be marked reviewed."))
+    sheet.status = ScoreSheet.Status.REVIEWED
+    sheet.reviewed_at = timezone.now()
+    sheet.reviewer = by
+    sheet.save()
+
+
+@transaction.atomic
+def extend_deadlines(cluster_year: ClusterYear, *, self_score, review, reason: str) -> None:
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(_("Write why the deadlines change."))
+    if self_score and review and review < self_score:
+        raise ValidationError(_("The review deadline must not be before the self-scoring one."))
+    cluster_year.self_score_deadline = self_score
+    cluster_year.review_deadline = review
+    cluster_year._change_reason = reason
+    cluster_year.save(update_fields=["self_score_deadline", "review_deadline", "updated_at"])
