@@ -53,6 +53,7 @@ def sheet_scores(sheet: ScoreSheet) -> list[Score]:
     """The sheet's scores in print order, with their criteria and evidence counts (1 query)."""
     return list(
         sheet.scores.select_related("criterion")
+        .prefetch_related("evidence")
         .annotate(n_evidence=Count("evidence"))
         .order_by("criterion__position", "criterion__pk")
     )

@@ -23,3 +23,19 @@ urlpatterns = [
         name="table_document_pdf",
     ),
 ]
+
+from . import sheet_views  # noqa: E402
+
+urlpatterns += [
+    path("nam/<int:pk>/cham-diem/", sheet_views.sheet_list, name="sheet_list"),
+    path("nam/<int:pk>/cham-diem/luoi/", sheet_views.review_grid, name="review_grid"),
+    path("nam/<int:pk>/cham-diem/han/", sheet_views.deadlines, name="deadlines"),
+    path("phieu/<int:pk>/", sheet_views.sheet_detail, name="sheet_detail"),
+    path("phieu/<int:pk>/thao-tac/", sheet_views.sheet_action, name="sheet_action"),
+    path("phieu/<int:pk>/van-ban/", sheet_views.sheet_document, name="sheet_document"),
+    path("phieu/<int:pk>/pdf/", sheet_views.sheet_pdf, name="sheet_pdf"),
+    path("diem/<int:pk>/luu/", sheet_views.score_save, name="score_save"),
+    path("diem/<int:pk>/minh-chung/", sheet_views.evidence_upload, name="evidence_upload"),
+    path("minh-chung/<int:pk>/", sheet_views.evidence_download, name="evidence_download"),
+    path("minh-chung/<int:pk>/xoa/", sheet_views.evidence_delete, name="evidence_delete"),
+]

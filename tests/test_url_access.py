@@ -68,6 +68,46 @@ def scanned_pledge(world) -> int:
 
 YEAR = lambda w: {"pk": w.cluster_year.pk}  # noqa: E731
 
+
+def opened(world, *, other: bool = False):
+    """Publish the (other) year's table so its sheets open, with deadlines ahead."""
+    from scoring.sheets import publish_table
+
+    table = world.other_table if other else world.table
+    cluster_year = table.cluster_year
+    cluster_year.self_score_deadline = datetime.date.today() + datetime.timedelta(days=30)
+    cluster_year.review_deadline = datetime.date.today() + datetime.timedelta(days=40)
+    cluster_year.save()
+    publish_table(table)
+    return table
+
+
+def member_sheet(world, *, other: bool = False):
+    table = opened(world, other=other)
+    unit = world.other_unit if other else world.member
+    return table.sheets.get(unit=unit)
+
+
+def member_score(world, *, other: bool = False):
+    return member_sheet(world, other=other).scores.first()
+
+
+def member_evidence(world, *, other: bool = False):
+    from scoring.sheet_models import Evidence
+
+    evidence = Evidence(score=member_score(world, other=other), original_name="minh-chung.pdf",
+                        content_type="application/pdf", size=8)  # fmt: skip
+    evidence.file.save("minh-chung.pdf", ContentFile(b"%PDF-1.4"), save=False)
+    evidence.save()
+    return evidence
+
+
+# Sheets: the unit and staff enter; viewers and the leader (not yet reviewing) read.
+ENTER_SHEET = {
+    "staff": 302, "member_clerk": 302, "leader_clerk": FORBIDDEN, "viewer": FORBIDDEN,
+    "outsider_clerk": NOT_FOUND, "no_role": NOT_FOUND,
+}  # fmt: skip
+
 # url name -> (method, kwargs from the world, expected status per persona)
 ACCESS = {
     "home": ("get", lambda w: {}, EVERYONE),
@@ -160,7 +200,19 @@ ACCESS = {
         "get",
         lambda w: {"pk": w.cluster_year.pk, "slug": "phieu-cham"},
         READ_CLUSTER_OF_A,
-    ),  # fmt: skip
+    ),
+    # Score sheets and review.
+    "sheet_list": ("get", lambda w: {"pk": opened(w).cluster_year_id}, READ_CLUSTER_OF_A),
+    "review_grid": ("get", lambda w: {"pk": opened(w).cluster_year_id}, READ_CLUSTER_OF_A),
+    "deadlines": ("get", YEAR, CHANGE_CLUSTER_OF_A),
+    "sheet_detail": ("get", lambda w: {"pk": member_sheet(w).pk}, READ_CLUSTER_OF_A),
+    "sheet_document": ("get", lambda w: {"pk": member_sheet(w).pk}, READ_CLUSTER_OF_A),
+    "sheet_pdf": ("get", lambda w: {"pk": member_sheet(w).pk}, READ_CLUSTER_OF_A),
+    "sheet_action": ("post", lambda w: {"pk": member_sheet(w).pk}, ENTER_SHEET),
+    "score_save": ("post", lambda w: {"pk": member_score(w).pk}, ENTER_SHEET),
+    "evidence_upload": ("post", lambda w: {"pk": member_score(w).pk}, ENTER_SHEET),
+    "evidence_download": ("get", lambda w: {"pk": member_evidence(w).pk}, READ_CLUSTER_OF_A),
+    "evidence_delete": ("post", lambda w: {"pk": member_evidence(w).pk}, ENTER_SHEET),
 }
 
 
@@ -261,6 +313,17 @@ OTHER_AUTHORITY_OBJECTS = {
     "table_import": lambda w: {"pk": w.other_cluster_year.pk},
     "table_document": lambda w: {"pk": w.other_cluster_year.pk, "slug": "bang-diem"},
     "table_document_pdf": lambda w: {"pk": w.other_cluster_year.pk, "slug": "phieu-cham"},
+    "sheet_list": lambda w: {"pk": opened(w, other=True).cluster_year_id},
+    "review_grid": lambda w: {"pk": opened(w, other=True).cluster_year_id},
+    "deadlines": lambda w: {"pk": w.other_cluster_year.pk},
+    "sheet_detail": lambda w: {"pk": member_sheet(w, other=True).pk},
+    "sheet_document": lambda w: {"pk": member_sheet(w, other=True).pk},
+    "sheet_pdf": lambda w: {"pk": member_sheet(w, other=True).pk},
+    "sheet_action": lambda w: {"pk": member_sheet(w, other=True).pk},
+    "score_save": lambda w: {"pk": member_score(w, other=True).pk},
+    "evidence_upload": lambda w: {"pk": member_score(w, other=True).pk},
+    "evidence_download": lambda w: {"pk": member_evidence(w, other=True).pk},
+    "evidence_delete": lambda w: {"pk": member_evidence(w, other=True).pk},
 }
 
 

@@ -1,0 +1,212 @@
+"""Self-scoring and review: values, caps, evidence, lost updates, statuses and who may do what."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from scoring import access, sheets
+from scoring.demo import build_table
+from scoring.sheet_models import Evidence, Score, ScoreSheet, StaleWrite
+
+
+@pytest.fixture
+def round_(world):
+    """The world's year with the demo table published and its sheets opened; deadlines in the
+    future."""
+    world.table.delete()
+    table = build_table(world.cluster_year)
+    world.cluster_year.self_score_deadline = datetime.date.today() + datetime.timedelta(days=10)
+    world.cluster_year.review_deadline = datetime.date.today() + datetime.timedelta(days=20)
+    world.cluster_year.save()
+    return table
+
+
+def sheet_of(table, unit) -> ScoreSheet:
+    return ScoreSheet.objects.get(table=table, unit=unit)
+
+
+def score(sheet, code, kind="score", parent=None) -> Score:
+    scores = Score.objects.filter(sheet=sheet, criterion__code=code, criterion__kind=kind)
+    if parent:
+        scores = scores.filter(criterion__parent__code=parent)
+    return scores.select_related("criterion", "sheet__table").get()
+
+
+def test_publishing_opens_a_sheet_per_member_with_a_score_per_leaf(round_, world):
+    assert ScoreSheet.objects.filter(table=round_).count() == 3
+    leaves = [n for n in round_.tree().rows if n.is_leaf]
+    assert Score.objects.filter(sheet__unit=world.member).count() == len(leaves) == 34
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (Decimal("-1"), "Điểm không được âm."),
+        (Decimal("3.5"), "Điểm không được vượt quá 3."),
+        (Decimal("2.25"), "Điểm phải là bội số của 0,5 (ví dụ 2)."),
+    ],
+)
+def test_values_outside_the_criterion_are_refused(round_, world, value, message):
+    target = score(sheet_of(round_, world.member), "1.1")
+    with pytest.raises(ValidationError) as error:
+        sheets.save_self(target, value=value, note="", version=target.version)
+    assert error.value.messages == [message]
+    assert Score.objects.get(pk=target.pk).self_value is None
+
+
+def test_bonus_and_deductions_stay_within_their_caps(round_, world):
+    sheet = sheet_of(round_, world.member)
+    first = score(sheet, "1", "bonus")
+    sheets.save_self(first, value=Decimal("2"), note="", version=0)
+    second = score(sheet, "2", "bonus")
+    sheets.save_self(second, value=Decimal("2"), note="", version=0)
+    third = score(sheet, "3", "bonus")
+    sheets.save_self(third, value=Decimal("1"), note="", version=0)  # exactly the cap of 5
+    round_.bonus_cap = Decimal("5")
+    with pytest.raises(ValidationError):
+        sheets.save_self(score(sheet, "3", "bonus"), value=Decimal("1.5"), note="", version=1)
+
+
+def test_the_second_of_two_simultaneous_saves_is_refused_with_the_current_value(round_, world):
+    sheet = sheet_of(round_, world.member)
+    tab_one = score(sheet, "2", parent="I")
+    tab_two = score(sheet, "2", parent="I")  # the same score open in a second tab
+    sheets.save_self(tab_one, value=Decimal("4.5"), note="", version=tab_one.version)
+    with pytest.raises(StaleWrite) as error:
+        sheets.save_self(tab_two, value=Decimal("3"), note="", version=tab_two.version)
+    assert "hiện là 4,5" in error.value.messages[0]
+    assert Score.objects.get(pk=tab_one.pk).self_value == Decimal("4.5")
+
+
+def fill(sheet, value_for=lambda c: c.max_points):
+    for item in sheets.sheet_scores(sheet):
+        if item.criterion.kind == "score":
+            sheets.save_self(item, value=value_for(item.criterion), note="", version=item.version)
+
+
+def test_submitting_needs_every_score_and_the_required_evidence(round_, world):
+    sheet = sheet_of(round_, world.member)
+    with pytest.raises(ValidationError) as error:
+        sheets.submit(sheet)
+    assert error.value.messages[0].startswith("Hãy nhập điểm (0 nếu không đạt) cho:")
+    fill(sheet)
+    with pytest.raises(ValidationError) as error:
+        sheets.submit(sheet)
+    assert error.value.messages[0].startswith("Hãy đính kèm minh chứng cho: 1.1")
+    for item in sheets.sheet_scores(sheet):
+        if item.criterion.evidence_required:
+            Evidence.objects.create(
+                score=item, original_name="a.pdf", content_type="application/pdf", size=4,
+                file="evidence/x.pdf",
+            )  # fmt: skip
+    sheets.submit(sheet)
+    assert ScoreSheet.objects.get(pk=sheet.pk).status == "submitted"
+
+
+def test_totals_count_reviewed_values_caps_and_deductions(round_, world):
+    sheet = sheet_of(round_, world.member)
+    fill(sheet, lambda c: c.max_points)  # 100
+    for code, kind, value in (("1", "bonus", "2"), ("2", "bonus", "2"), ("3", "deduction", "5"),
+                              ("2", "deduction", "3")):  # fmt: skip
+        sheets.save_self(score(sheet, code, kind), value=Decimal(value), note="", version=0)
+    ScoreSheet.objects.filter(pk=sheet.pk).update(status="submitted")
+    item = score(sheet, "1.1")
+    sheets.save_review(item, value=Decimal("2"), reason="Chưa đạt xuất sắc", version=item.version)
+    scores = sheets.sheet_scores(sheet)
+    tree = round_.tree()
+    own = sheets.totals(tree, scores, reviewed=False)
+    effective = sheets.totals(tree, scores, reviewed=True)
+    assert (own.score, own.bonus, own.deduction, own.total) == (100, 4, 8, 96)
+    assert effective.score == 99 and effective.total == 95
+    section_one = tree.roots[0].criterion.pk
+    assert own.sections[section_one] == 15 and effective.sections[section_one] == 14
+
+
+def test_a_different_reviewed_value_needs_a_reason_and_is_in_the_history(round_, world):
+    sheet = sheet_of(round_, world.member)
+    item = score(sheet, "2", parent="I")
+    item = sheets.save_self(item, value=Decimal("5"), note="Đủ kỳ họp", version=item.version)
+    with pytest.raises(ValidationError) as error:
+        sheets.save_review(item, value=Decimal("4"), reason=" ", version=item.version)
+    assert error.value.messages == ["Hãy ghi lý do điểm thẩm định khác điểm tự chấm."]
+    sheets.save_review(item, value=Decimal("4"), reason="Thiếu 1 phiên họp", version=item.version)
+    records = list(item.history.order_by("history_date"))
+    assert [r.reviewed_value for r in records][-1] == Decimal("4")
+    assert records[-1].history_change_reason == "Thiếu 1 phiên họp"
+
+
+def test_returning_needs_a_reason_and_reopens_the_sheet(round_, world, django_user_model):
+    sheet = sheet_of(round_, world.member)
+    ScoreSheet.objects.filter(pk=sheet.pk).update(status="submitted")
+    reviewer = world.users["leader_clerk"]
+    with pytest.raises(ValidationError):
+        sheets.return_sheet(sheet, reason="", by=reviewer)
+    sheets.return_sheet(sheet, reason="Thiếu minh chứng mục 3.1", by=reviewer)
+    sheet.refresh_from_db()
+    assert sheet.status == "returned" and sheet.is_open_for_unit
+    assert sheet.history.first().history_change_reason == "Thiếu minh chứng mục 3.1"
+
+
+def rights(world, persona, sheet):
+    return access.sheet_rights(world.users[persona], sheet)
+
+
+def test_who_may_enter_and_review(round_, world):
+    member = sheet_of(round_, world.member)
+    leader = sheet_of(round_, world.leader)
+    assert rights(world, "member_clerk", member).can_enter
+    assert not rights(world, "leader_clerk", member).can_enter  # not the leader's sheet
+    assert rights(world, "staff", member).can_enter  # staff may score for a unit
+    assert not rights(world, "viewer", member).can_enter
+    ScoreSheet.objects.filter(pk__in=[member.pk, leader.pk]).update(status="submitted")
+    member.refresh_from_db()
+    leader.refresh_from_db()
+    assert not rights(world, "member_clerk", member).can_enter  # read-only once submitted
+    assert rights(world, "leader_clerk", member).can_review
+    assert not rights(world, "member_clerk", member).can_review
+    # Conflict of interest: the leader's own sheet is reviewed by the deputy or staff.
+    leader_rights = rights(world, "leader_clerk", leader)
+    assert not leader_rights.can_review
+    assert "không tự thẩm định" in leader_rights.review_blocked
+    deputy = access.sheet_rights(
+        __import__("tests.conftest", fromlist=["make_user"]).make_user(
+            "deputy_clerk", role="clerk", unit=world.deputy
+        ),
+        leader,
+    )
+    assert deputy.can_review
+    assert rights(world, "staff", leader).can_review
+
+
+def test_deadlines_close_editing_and_staff_extend_them(round_, world):
+    member = sheet_of(round_, world.member)
+    world.cluster_year.self_score_deadline = datetime.date.today() - datetime.timedelta(days=1)
+    world.cluster_year.save()
+    member = ScoreSheet.objects.select_related("table__cluster_year").get(pk=member.pk)
+    blocked = rights(world, "member_clerk", member)
+    assert not blocked.can_enter and blocked.enter_blocked == "Đã hết hạn tự chấm điểm."
+    later = datetime.date.today() + datetime.timedelta(days=5)
+    sheets.extend_deadlines(world.cluster_year, self_score=later, review=later,
+                            reason="Gia hạn do lũ lụt")  # fmt: skip
+    member = ScoreSheet.objects.select_related("table__cluster_year").get(pk=member.pk)
+    assert rights(world, "member_clerk", member).can_enter
+    assert world.cluster_year.history.first().history_change_reason == "Gia hạn do lũ lụt"
+
+
+def test_a_closed_table_freezes_the_sheets(round_, world):
+    round_.close(reason="Chốt")
+    member = ScoreSheet.objects.select_related("table__cluster_year").get(
+        table=round_, unit=world.member
+    )
+    member_rights = rights(world, "member_clerk", member)
+    assert not member_rights.can_enter and not member_rights.can_review
+
+
+def test_clerks_see_only_their_own_sheet_the_leader_sees_all(round_, world):
+    cluster_year = world.cluster_year
+    own = access.visible_sheets(world.users["member_clerk"], cluster_year)
+    assert set(own.values_list("unit", flat=True)) == {world.member.pk}
+    assert access.visible_sheets(world.users["leader_clerk"], cluster_year).count() == 3
+    assert access.visible_sheets(world.users["viewer"], cluster_year).count() == 3
