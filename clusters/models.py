@@ -279,11 +279,19 @@ class Cluster(models.Model):
 
 class ClusterYearQuerySet(models.QuerySet):
     def with_summary(self) -> ClusterYearQuerySet:
-        """Member count and memberships (with units) for list pages, in a fixed number of
-        queries whatever the number of years or members."""
+        """Member count, memberships (with units) and the number of score sheets waiting for
+        review, for list pages, in a fixed number of queries whatever the number of years or
+        members. (Sheets are reached through reverse relations: clusters imports no app.)"""
         return (
             self.select_related("cluster__authority", "pledge", "scoring_table")
-            .annotate(member_count=Count("memberships", distinct=True))
+            .annotate(
+                member_count=Count("memberships", distinct=True),
+                awaiting_review=Count(
+                    "scoring_table__sheets",
+                    filter=Q(scoring_table__sheets__status="submitted"),
+                    distinct=True,
+                ),
+            )
             .prefetch_related(
                 Prefetch(
                     "memberships",

@@ -190,8 +190,7 @@ def sheet_detail(request, pk: int):
     sheet, rights = access.get_sheet_for_user(request.user, pk)
     errors: dict[int, str] = {}
     if request.method == "POST":
-        if not (rights.can_enter or rights.can_review):
-            raise PermissionDenied(rights.enter_blocked or rights.review_blocked)
+        _require_intent(request, rights)
         saved = 0
         for score in sheets.sheet_scores(sheet):
             key = str(score.pk)
@@ -208,6 +207,15 @@ def sheet_detail(request, pk: int):
             return redirect(_sheet_url(sheet.pk))
     context = _sheet_context(request, sheet, rights, errors=errors)
     return render(request, "scoring/sheet_detail.html", context)
+
+
+def _require_intent(request, rights, key: str = "") -> None:
+    """403 with the reason that applies: reviewing (reviewed-/reason- fields) or scoring."""
+    reviewing = any(name.startswith((f"reviewed-{key}", f"reason-{key}")) for name in request.POST)
+    if reviewing and not rights.can_review:
+        raise PermissionDenied(rights.review_blocked)
+    if not reviewing and not rights.can_enter:
+        raise PermissionDenied(rights.enter_blocked or rights.review_blocked)
 
 
 def _save_row(request, score: Score, rights, key: str) -> int:
@@ -237,8 +245,7 @@ def score_save(request, pk: int):
     """One row saved by itself (htmx): the row comes back with "đã lưu" or the error, and the
     totals are refreshed out of band."""
     score, rights = access.get_score_for_user(request.user, pk)
-    if not (rights.can_enter or rights.can_review):
-        raise PermissionDenied(rights.enter_blocked or rights.review_blocked)
+    _require_intent(request, rights, str(score.pk))
     error, saved = "", False
     try:
         saved = bool(_save_row(request, score, rights, str(score.pk)))

@@ -7,31 +7,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from scoring import access, sheets
-from scoring.demo import build_table
 from scoring.sheet_models import Evidence, Score, ScoreSheet, StaleWrite
-
-
-@pytest.fixture
-def round_(world):
-    """The world's year with the demo table published and its sheets opened; deadlines in the
-    future."""
-    world.table.delete()
-    table = build_table(world.cluster_year)
-    world.cluster_year.self_score_deadline = datetime.date.today() + datetime.timedelta(days=10)
-    world.cluster_year.review_deadline = datetime.date.today() + datetime.timedelta(days=20)
-    world.cluster_year.save()
-    return table
-
-
-def sheet_of(table, unit) -> ScoreSheet:
-    return ScoreSheet.objects.get(table=table, unit=unit)
-
-
-def score(sheet, code, kind="score", parent=None) -> Score:
-    scores = Score.objects.filter(sheet=sheet, criterion__code=code, criterion__kind=kind)
-    if parent:
-        scores = scores.filter(criterion__parent__code=parent)
-    return scores.select_related("criterion", "sheet__table").get()
+from tests.scoring.conftest import score, sheet_of
 
 
 def test_publishing_opens_a_sheet_per_member_with_a_score_per_leaf(round_, world):

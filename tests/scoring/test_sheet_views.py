@@ -1,0 +1,224 @@
+import datetime
+from decimal import Decimal
+from io import BytesIO
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from pypdf import PdfReader
+
+from scoring.sheet_models import Evidence, Score, ScoreSheet
+from tests.scoring.conftest import score, sheet_of
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def page(response) -> str:
+    return response.content.decode()
+
+
+def save(client, target, **fields):
+    data = {f"version-{target.pk}": fields.pop("version", target.version)}
+    data.update({f"{name}-{target.pk}": value for name, value in fields.items()})
+    return client.post(reverse("score_save", args=[target.pk]), data, **HTMX)
+
+
+def test_a_field_saves_by_itself_and_says_so(client_as, world, round_):  # noqa: F811
+    target = score(sheet_of(round_, world.member), "1.1")
+    response = save(client_as("member_clerk"), target, self="2,5", note="Xếp loại tốt")
+    html = page(response)
+    assert "đã lưu" in html and 'id="sheet-totals"' in html and 'hx-swap-oob="true"' in html
+    stored = Score.objects.get(pk=target.pk)
+    assert (stored.self_value, stored.self_note, stored.version) == (
+        Decimal("2.5"),
+        "Xếp loại tốt",
+        1,
+    )
+
+
+def test_bad_input_is_explained_next_to_the_field_and_nothing_is_saved(client_as, world, round_):  # noqa: F811
+    target = score(sheet_of(round_, world.member), "1.1")
+    client = client_as("member_clerk")
+    for typed, message in (("abc", 'Nhập một số, ví dụ &quot;95,5&quot;.'),
+                           ("1e9", 'Nhập một số, ví dụ &quot;95,5&quot;.'),
+                           ("-1", "Điểm không được âm."), ("9", "Điểm không được vượt quá 3."),
+                           ("2,25", "Điểm phải là bội số của 0,5")):  # fmt: skip
+        html = page(save(client, target, self=typed))
+        assert message in html, typed
+        assert "invalid-feedback" in html
+    assert Score.objects.get(pk=target.pk).self_value is None
+    html = page(save(client, target, self="2.5"))  # a point works as well as a comma
+    assert "đã lưu" in html
+
+
+def test_a_stale_save_shows_the_current_value(client_as, world, round_):  # noqa: F811
+    target = score(sheet_of(round_, world.member), "1.1")
+    save(client_as("member_clerk"), target, self="3")
+    html = page(save(client_as("staff"), target, self="1", version=0))  # an old page
+    assert "Người khác vừa lưu điểm này: điểm hiện là 3" in html
+    assert Score.objects.get(pk=target.pk).self_value == Decimal("3")
+
+
+def test_the_whole_form_saves_without_javascript(client_as, world, round_):  # noqa: F811
+    sheet = sheet_of(round_, world.member)
+    first, second = score(sheet, "1.1"), score(sheet, "1.2")
+    response = client_as("member_clerk").post(reverse("sheet_detail", args=[sheet.pk]), {
+        f"version-{first.pk}": 0, f"self-{first.pk}": "3", f"note-{first.pk}": "",
+        f"version-{second.pk}": 0, f"self-{second.pk}": "1,5", f"note-{second.pk}": "75%",
+    }, follow=True)  # fmt: skip
+    assert "Đã lưu 2 điểm." in page(response)
+    assert Score.objects.get(pk=second.pk).self_value == Decimal("1.5")
+
+
+def test_a_clerk_cannot_score_another_units_sheet_by_editing_the_url(client_as, world, round_):  # noqa: F811
+    others = [
+        score(sheet_of(round_, world.leader), "1.1"),
+        score(sheet_of(round_, world.deputy), "1.1"),
+    ]
+    for target in others:
+        response = save(client_as("member_clerk"), target, self="3")
+        assert response.status_code == 404  # not even visible
+        assert Score.objects.get(pk=target.pk).self_value is None
+    # A clerk that sees another sheet (the leader, as reviewer) still cannot self-score it.
+    response = save(
+        client_as("leader_clerk"), score(sheet_of(round_, world.member), "1.1"), self="3"
+    )
+    assert response.status_code == 403
+    # Nor smuggle another unit's score into its own sheet's form.
+    own = sheet_of(round_, world.member)
+    foreign = others[0]
+    client_as("member_clerk").post(reverse("sheet_detail", args=[own.pk]), {
+        f"version-{foreign.pk}": 0, f"self-{foreign.pk}": "3"})  # fmt: skip
+    assert Score.objects.get(pk=foreign.pk).self_value is None
+
+
+def submit_all(client, sheet):
+    for item in Score.objects.filter(sheet=sheet).select_related("criterion"):
+        if item.criterion.kind == "score":
+            save(client, item, self=str(item.criterion.max_points).replace(".", ","))
+        if item.criterion.evidence_required:
+            upload = SimpleUploadedFile("mc.pdf", b"%PDF-1.4 evidence")
+            client.post(reverse("evidence_upload", args=[item.pk]), {"file": upload})
+    return client.post(reverse("sheet_action", args=[sheet.pk]), {"action": "submit"}, follow=True)
+
+
+def test_submitting_makes_the_sheet_read_only_and_notifies_the_leader(client_as, world, round_):  # noqa: F811
+    sheet = sheet_of(round_, world.member)
+    client = client_as("member_clerk")
+    assert "Đã gửi phiếu cho cụm trưởng thẩm định." in page(submit_all(client, sheet))
+    response = save(client, score(sheet, "1.1"), self="1")
+    assert response.status_code == 403
+    dashboard = page(client_as("leader_clerk").get(reverse("home")))
+    assert "1 phiếu chờ thẩm định" in dashboard
+
+
+def test_the_leader_reviews_with_reasons_and_cannot_review_itself(client_as, world, round_):  # noqa: F811
+    member = sheet_of(round_, world.member)
+    leader = sheet_of(round_, world.leader)
+    submit_all(client_as("member_clerk"), member)
+    ScoreSheet.objects.filter(pk=leader.pk).update(status="submitted")
+    client = client_as("leader_clerk")
+    target = score(member, "1.1")
+    html = page(save(client, target, reviewed="2"))
+    assert "Hãy ghi lý do điểm thẩm định khác điểm tự chấm." in html
+    html = page(save(client, target, reviewed="2", reason="Chỉ hoàn thành tốt"))
+    assert "đã lưu" in html
+    own = score(leader, "1.1")
+    response = save(client, own, reviewed="0", reason="Tự chấm lại")
+    assert response.status_code == 403
+    assert "Cụm trưởng không tự thẩm định" in page(response)
+    response = client.post(reverse("sheet_action", args=[member.pk]), {"action": "reviewed"},
+                           follow=True)  # fmt: skip
+    assert "Đã đánh dấu phiếu đã thẩm định." in page(response)
+    sheet_page = page(client_as("viewer").get(reverse("sheet_detail", args=[member.pk])))
+    assert "Chỉ hoàn thành tốt" in sheet_page and "— → 2" in sheet_page
+
+
+def test_writes_after_a_deadline_are_refused(client_as, world, round_):  # noqa: F811
+    world.cluster_year.self_score_deadline = datetime.date.today() - datetime.timedelta(days=1)
+    world.cluster_year.save()
+    target = score(sheet_of(round_, world.member), "1.1")
+    response = save(client_as("member_clerk"), target, self="3")
+    assert response.status_code == 403 and "Đã hết hạn tự chấm điểm." in page(response)
+    assert Score.objects.get(pk=target.pk).self_value is None
+
+
+def test_staff_extend_the_deadlines_with_a_reason(client_as, world, round_):  # noqa: F811
+    url = reverse("deadlines", args=[world.cluster_year.pk])
+    response = client_as("staff").post(url, {"self_score_deadline": "31/12/2030",
+                                             "review_deadline": "15/01/2031",
+                                             "reason": "Gia hạn theo đề nghị của Cụm"})  # fmt: skip
+    assert response.status_code == 302
+    world.cluster_year.refresh_from_db()
+    assert world.cluster_year.self_score_deadline == datetime.date(2030, 12, 31)
+    assert client_as("viewer").post(url, {}).status_code == 403
+
+
+def test_evidence_is_checked_served_only_to_readers_and_never_inline(client_as, world, round_):  # noqa: F811
+    target = score(sheet_of(round_, world.member), "1.1")
+    client = client_as("member_clerk")
+    url = reverse("evidence_upload", args=[target.pk])
+    bad = client.post(url, {"file": SimpleUploadedFile("x.html", b"<script>")}, follow=True)
+    assert "Chỉ nhận tệp PDF, ảnh (JPEG, PNG) và văn bản Office." in page(bad)
+    fake = client.post(url, {"file": SimpleUploadedFile("x.pdf", b"<html>")}, follow=True)
+    assert "không phải là tệp PDF" in page(fake)
+    client.post(url, {"file": SimpleUploadedFile("bien-ban.docx", b"PK\x03\x04word")})
+    evidence = Evidence.objects.get(score=target)
+    download = client_as("leader_clerk").get(reverse("evidence_download", args=[evidence.pk]))
+    assert download.status_code == 200 and download["Content-Disposition"].startswith("attachment")
+    assert "sandbox" in download["Content-Security-Policy"]
+    assert (
+        client_as("outsider_clerk")
+        .get(reverse("evidence_download", args=[evidence.pk]))
+        .status_code
+        == 404
+    )
+    # Another member's clerk cannot see it either.
+    from tests.conftest import make_user
+
+    deputy_clerk = make_user("deputy_clerk", role="clerk", unit=world.deputy)
+    from django.test import Client
+
+    other = Client()
+    other.force_login(deputy_clerk)
+    assert other.get(reverse("evidence_download", args=[evidence.pk])).status_code == 404
+
+
+def test_sheet_page_and_grid_queries_do_not_grow_with_units_or_criteria(
+    client_as,
+    world,
+    round_,
+    django_assert_max_num_queries,
+):
+    sheet = sheet_of(round_, world.member)
+    client = client_as("staff")
+    client.get(reverse("sheet_detail", args=[sheet.pk]))
+    # session, user, roles, sheet, cluster-year, visibility, memberships (x2 for rights),
+    # criteria, scores + evidence prefetch, history (2), sheet history, codes
+    with django_assert_max_num_queries(16):
+        client.get(reverse("sheet_detail", args=[sheet.pk]))
+    grid = reverse("review_grid", args=[world.cluster_year.pk])
+    client.get(grid)
+    with django_assert_max_num_queries(9) as few:
+        client.get(grid)
+    from clusters.models import Membership, Unit
+    from scoring.sheets import ensure_sheets
+
+    for index in range(6):
+        unit = Unit.objects.create(authority=world.authority, name=f"xã Thêm {index}")
+        Membership.objects.create(cluster_year=world.cluster_year, unit=unit, position=10 + index)
+    ensure_sheets(round_)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(grid)
+    assert page(response).count('class="text-center"><a href=') == 9
+
+
+def test_sheet_pdf_has_both_columns_and_the_chairmans_block(client_as, world, round_):  # noqa: F811
+    sheet = sheet_of(round_, world.member)
+    save(client_as("member_clerk"), score(sheet, "1.1"), self="2,5", note="Tốt")
+    response = client_as("viewer").get(reverse("sheet_pdf", args=[sheet.pk]))
+    reader = PdfReader(BytesIO(response.content))
+    text = " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
+    assert "PHIẾU CHẤM ĐIỂM THI ĐUA NĂM 2024" in text and "phường Huống Thượng" in text
+    assert "Điểm tự chấm" in text and "Điểm thẩm định" in text and "2,5" in text
+    assert "TM. ỦY BAN NHÂN DÂN" in text and "CHỦ TỊCH" in text
+    assert round(float(reader.pages[0].mediabox.width)) == 842  # landscape
