@@ -125,15 +125,15 @@ def _history(sheet: ScoreSheet) -> tuple[list[dict], dict[int, list[dict]]]:
     events, per_criterion = [], defaultdict(list)
     previous: dict[int, object] = {}
     for record in records:
+        # Score rows are opened empty (in bulk, without history) when the table is published:
+        # a score's first record is compared with that empty row.
         before = previous.get(record.id)
         previous[record.id] = record
-        if before is None:
-            continue  # the score row was opened empty when the table was published
         for field, label in (
             ("self_value", _("self-score")),
             ("reviewed_value", _("reviewed score")),
         ):
-            old, new = getattr(before, field), getattr(record, field)
+            old, new = getattr(before, field, None), getattr(record, field)
             if old != new:
                 event = {
                     "when": record.history_date,
@@ -258,11 +258,14 @@ def score_save(request, pk: int):
     sheet = score.sheet
     context = _sheet_context(request, sheet, rights, errors={score.pk: error} if error else {})
     row = next(r for r in context["rows"] if r["score"] and r["score"].pk == score.pk)
+    # Only the row's status comes back (the fields being typed in are never replaced), with
+    # the new version and the totals out of band.
     return render(
         request,
-        "scoring/sheet_detail.html#score-row",
-        {**context, "row": row, "just_saved": saved and not error, "oob_totals": True},
-    )
+        "scoring/sheet_detail.html#score-status",
+        {**context, "row": row, "score": row["score"], "just_saved": saved and not error,
+         "oob_totals": True},
+    )  # fmt: skip
 
 
 @login_required

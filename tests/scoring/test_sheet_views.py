@@ -27,6 +27,7 @@ def test_a_field_saves_by_itself_and_says_so(client_as, world, round_):  # noqa:
     response = save(client_as("member_clerk"), target, self="2,5", note="Xếp loại tốt")
     html = page(response)
     assert "đã lưu" in html and 'id="sheet-totals"' in html and 'hx-swap-oob="true"' in html
+    assert f'id="version-{target.pk}"' in html and 'value="1"' in html  # the new version
     stored = Score.objects.get(pk=target.pk)
     assert (stored.self_value, stored.self_note, stored.version) == (
         Decimal("2.5"),
