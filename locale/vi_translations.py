@@ -656,4 +656,5 @@ VI = {
     "Scores %(year)s": "Chấm điểm năm %(year)s",
     "No sheets to show.": "Chưa có phiếu nào.",
     "%(counter)s sheet waiting for review": ["%(counter)s phiếu chờ thẩm định"],
+    "Deadline changes": "Các lần thay đổi thời hạn",
 }

@@ -97,6 +97,13 @@ def sheet_list(request, pk: int):
     )
     totals = _all_totals(table, sheet_list)
     rows = [(sheet, *totals[sheet.pk]) for sheet in sheet_list]
+    deadline_changes = []
+    previous = None
+    for record in cluster_year.history.select_related("history_user").order_by("history_date"):
+        dates = (record.self_score_deadline, record.review_deadline)
+        if previous is not None and dates != previous:
+            deadline_changes.append({"record": record, "old": previous, "new": dates})
+        previous = dates
     return render(
         request,
         "scoring/sheet_list.html",
@@ -105,6 +112,7 @@ def sheet_list(request, pk: int):
             "table": table,
             "rows": rows,
             "can_extend": can_edit,
+            "deadline_changes": list(reversed(deadline_changes)),
             "crumbs": _crumbs(cluster_year)[:-1] + [(_("Scores"), None)],
         },
     )

@@ -151,6 +151,8 @@ def test_staff_extend_the_deadlines_with_a_reason(client_as, world, round_):  # 
     assert response.status_code == 302
     world.cluster_year.refresh_from_db()
     assert world.cluster_year.self_score_deadline == datetime.date(2030, 12, 31)
+    listing = page(client_as("viewer").get(reverse("sheet_list", args=[world.cluster_year.pk])))
+    assert "31/12/2030" in listing and "Gia hạn theo đề nghị của Cụm" in listing
     assert client_as("viewer").post(url, {}).status_code == 403
 
 
