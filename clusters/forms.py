@@ -266,6 +266,12 @@ class ClusterYearForm(BaseForm):
         if self.instance.pk:
             # The year is part of every membership and document; it is fixed once created.
             self.fields["year"].disabled = True
+            # Deadlines change on their own page, with a recorded reason.
+            for name in ("self_score_deadline", "review_deadline"):
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _(
+                    "Change it under Scores → Deadlines, with the reason."
+                )
 
     def clean_year(self):
         year = self.cleaned_data["year"]

@@ -127,6 +127,12 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Writing transactions take SQLite's write lock when they begin, so that a check and the
+    # write that follows it (score versions, freezes) cannot interleave with another request.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -176,6 +182,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # this folder: views check permissions and stream files.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 PLEDGE_SCAN_MAX_BYTES = int(os.environ.get("PLEDGE_SCAN_MAX_BYTES", str(20 * 1024 * 1024)))
+EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024)))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

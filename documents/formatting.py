@@ -34,7 +34,10 @@ def vn_number(value, decimals: int | None = None) -> str:
     unless ``decimals`` is given."""
     if value is None or value == "":
         return ""
-    number = Decimal(str(value))
+    try:
+        number = Decimal(str(value))
+    except ArithmeticError:
+        return str(value)  # not a number (e.g. a note in a history line): shown as it is
     if decimals is not None:
         number = number.quantize(Decimal(1).scaleb(-decimals))
         text = f"{number:,.{decimals}f}"

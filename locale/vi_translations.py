@@ -657,4 +657,7 @@ VI = {
     "No sheets to show.": "Chưa có phiếu nào.",
     "%(counter)s sheet waiting for review": ["%(counter)s phiếu chờ thẩm định"],
     "Deadline changes": "Các lần thay đổi thời hạn",
+    "The sheet is marked reviewed: its review is final.": "Phiếu đã thẩm định xong: kết quả thẩm định là cuối cùng.",
+    "Change it under Scores → Deadlines, with the reason.": "Thay đổi tại Chấm điểm → Thời hạn, kèm lý do.",
+    "A criterion takes at most %(count)d files.": "Mỗi tiêu chí chỉ đính kèm tối đa %(count)d tệp.",
 }

@@ -137,6 +137,36 @@ def visible_sheets(user, cluster_year: ClusterYear):
     return sheets.filter(unit_id__in=allowed)
 
 
+def entry_blocked(sheet: ScoreSheet) -> str:
+    """Why the unit cannot score its sheet now ("" when it can). A sheet returned by the
+    reviewer stays open until the review deadline, so the unit can correct and resubmit."""
+    cluster_year = sheet.table.cluster_year
+    if sheet.table.status != ScoringTable.Status.PUBLISHED:
+        return _("The scoring table is not open for scoring.")
+    if not sheet.is_open_for_unit:
+        return _("The sheet is submitted: it is read-only for the unit.")
+    if sheet.status == ScoreSheet.Status.RETURNED:
+        if deadline_passed(cluster_year.review_deadline):
+            return _("The review deadline has passed.")
+    elif deadline_passed(cluster_year.self_score_deadline):
+        return _("The self-scoring deadline has passed.")
+    return ""
+
+
+def review_state_blocked(sheet: ScoreSheet) -> str:
+    """Why the sheet cannot be reviewed now, whoever asks ("" when it can): only a submitted
+    sheet, before the review deadline; once marked reviewed it is final."""
+    if sheet.table.status != ScoringTable.Status.PUBLISHED:
+        return _("The scoring table is not open for scoring.")
+    if sheet.status == ScoreSheet.Status.REVIEWED:
+        return _("The sheet is marked reviewed: its review is final.")
+    if sheet.status != ScoreSheet.Status.SUBMITTED:
+        return _("The sheet has not been submitted for review.")
+    if deadline_passed(sheet.table.cluster_year.review_deadline):
+        return _("The review deadline has passed.")
+    return ""
+
+
 def sheet_rights(user, sheet: ScoreSheet) -> SheetRights:
     table = sheet.table
     cluster_year = table.cluster_year
@@ -149,10 +179,8 @@ def sheet_rights(user, sheet: ScoreSheet) -> SheetRights:
     if not enter_blocked:
         if not (is_own or staff):
             enter_blocked = _("Only the unit itself scores its sheet.")
-        elif not sheet.is_open_for_unit:
-            enter_blocked = _("The sheet is submitted: it is read-only for the unit.")
-        elif deadline_passed(cluster_year.self_score_deadline):
-            enter_blocked = _("The self-scoring deadline has passed.")
+        else:
+            enter_blocked = entry_blocked(sheet)
     if not review_blocked:
         if not reviewer:
             review_blocked = (
@@ -160,10 +188,8 @@ def sheet_rights(user, sheet: ScoreSheet) -> SheetRights:
                 if is_own
                 else _("Only the reviewers of this sheet can review it.")
             )
-        elif not sheet.is_in_review:
-            review_blocked = _("The sheet has not been submitted for review.")
-        elif deadline_passed(cluster_year.review_deadline):
-            review_blocked = _("The review deadline has passed.")
+        else:
+            review_blocked = review_state_blocked(sheet)
     return SheetRights(
         can_enter=not enter_blocked,
         can_review=not review_blocked,

@@ -3,9 +3,11 @@ field by field with htmx or as one form), evidence, the reviewer grid, deadlines
 
 from __future__ import annotations
 
+import zipfile
 from collections import defaultdict
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -39,7 +41,11 @@ EVIDENCE_TYPES = {
     "doc": ("application/msword", [OLE]),
     "xls": ("application/vnd.ms-excel", [OLE]),
 }  # fmt: skip
-EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+EVIDENCE_FILES_PER_SCORE = 10
+
+
+def evidence_max_bytes() -> int:
+    return settings.EVIDENCE_MAX_BYTES
 
 
 def _sheet_url(sheet_pk: int, anchor: str = "") -> str:
@@ -139,9 +145,13 @@ def _history(sheet: ScoreSheet) -> tuple[list[dict], dict[int, list[dict]]]:
         previous[record.id] = record
         for field, label in (
             ("self_value", _("self-score")),
+            ("self_note", _("basis")),
             ("reviewed_value", _("reviewed score")),
+            ("review_reason", _("reviewer's reason")),
         ):
             old, new = getattr(before, field, None), getattr(record, field)
+            if field in ("self_note", "review_reason"):
+                old, new = old or None, new or None  # "" and no value read the same
             if old != new:
                 event = {
                     "when": record.history_date,
@@ -155,6 +165,22 @@ def _history(sheet: ScoreSheet) -> tuple[list[dict], dict[int, list[dict]]]:
                 }
                 events.append(event)
                 per_criterion[record.criterion_id].append(event)
+    for record in (
+        Evidence.history.filter(score__sheet_id=sheet.pk)
+        .select_related("history_user")
+        .order_by("history_date")
+    ):
+        event = {
+            "when": record.history_date,
+            "who": record.history_user,
+            "code": codes.get(record.score_id, "?"),
+            "what": _("evidence"),
+            "old": record.original_name if record.history_type == "-" else None,
+            "new": record.original_name if record.history_type == "+" else None,
+            "why": "",
+        }
+        if record.history_type in "+-":
+            events.append(event)
     events.sort(key=lambda event: event["when"], reverse=True)
     status_events = [
         {"when": r.history_date, "who": r.history_user, "status": r.get_status_display(),
@@ -309,6 +335,17 @@ def sheet_action(request, pk: int):
 # --- Evidence ---------------------------------------------------------------------------------
 
 
+def _is_office_zip(upload) -> bool:
+    """An Office Open XML document is a zip with [Content_Types].xml (any zip is not)."""
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            return "[Content_Types].xml" in archive.namelist()
+    except (zipfile.BadZipFile, OSError):
+        return False
+    finally:
+        upload.seek(0)
+
+
 class EvidenceForm(forms.Form):
     file = forms.FileField(label=_("Evidence file"))
 
@@ -319,18 +356,20 @@ class EvidenceForm(forms.Form):
             raise forms.ValidationError(
                 _("Only PDF, images (JPEG, PNG) and Office documents are accepted.")
             )
-        if upload.size > EVIDENCE_MAX_BYTES:
+        if upload.size > evidence_max_bytes():
             raise forms.ValidationError(
                 _("The file is too large (%(size)s MB); the limit is %(limit)s MB.")
                 % {
                     "size": round(upload.size / 1024 / 1024, 1),
-                    "limit": EVIDENCE_MAX_BYTES // 2**20,
+                    "limit": evidence_max_bytes() // 2**20,
                 }
             )
         content_type, magics = EVIDENCE_TYPES[extension]
         head = upload.read(8)
         upload.seek(0)
-        if not any(head.startswith(magic) for magic in magics):
+        if not any(head.startswith(magic) for magic in magics) or (
+            magics == [ZIP] and not _is_office_zip(upload)
+        ):
             raise forms.ValidationError(
                 _("The file's content is not a %(kind)s file, whatever its name says.")
                 % {"kind": extension.upper()}
@@ -346,6 +385,11 @@ def evidence_upload(request, pk: int):
     if not rights.can_enter:
         raise PermissionDenied(rights.enter_blocked)
     form = EvidenceForm(request.POST, request.FILES)
+    if score.evidence.count() >= EVIDENCE_FILES_PER_SCORE:
+        form.add_error(
+            "file",
+            _("A criterion takes at most %(count)d files.") % {"count": EVIDENCE_FILES_PER_SCORE},
+        )
     if form.is_valid():
         upload = form.cleaned_data["file"]
         evidence = Evidence(

@@ -15,7 +15,7 @@ from clusters.fields import format_decimal
 from clusters.models import ClusterYear
 
 from .models import Criterion, ScoringTable, TableTree
-from .sheet_models import ZERO, Score, ScoreSheet, SheetTotals, StaleWrite
+from .sheet_models import ZERO, Score, ScoreSheet, SheetLocked, SheetTotals, StaleWrite
 
 
 @transaction.atomic
@@ -45,7 +45,7 @@ def ensure_sheets(table: ScoringTable) -> int:
         for criterion in leaves
         if (sheet_id, criterion.pk) not in have
     ]
-    Score.objects.bulk_create(missing)
+    Score.objects.bulk_create(missing, ignore_conflicts=True)
     return len(missing)
 
 
@@ -134,6 +134,16 @@ def _check_cap(score: Score, value: Decimal | None, *, reviewed: bool) -> None:
         )
 
 
+def _locked_sheet(sheet_pk: int) -> ScoreSheet:
+    """The sheet, locked until the end of the transaction (on PostgreSQL; SQLite serialises
+    writing transactions): status, deadline and caps are checked where the write happens."""
+    return (
+        ScoreSheet.objects.select_for_update()
+        .select_related("table__cluster_year")
+        .get(pk=sheet_pk)
+    )
+
+
 def _locked_score(score: Score, version: int) -> Score:
     current = (
         Score.objects.select_for_update()
@@ -157,6 +167,11 @@ def _locked_score(score: Score, version: int) -> Score:
 
 @transaction.atomic
 def save_self(score: Score, *, value: Decimal | None, note: str, version: int) -> Score:
+    from .access import entry_blocked
+
+    blocked = entry_blocked(_locked_sheet(score.sheet_id))
+    if blocked:
+        raise SheetLocked(blocked)
     current = _locked_score(score, version)
     check_value(current.criterion, value)
     _check_cap(current, value, reviewed=False)
@@ -169,6 +184,11 @@ def save_self(score: Score, *, value: Decimal | None, note: str, version: int) -
 
 @transaction.atomic
 def save_review(score: Score, *, value: Decimal | None, reason: str, version: int) -> Score:
+    from .access import review_state_blocked
+
+    blocked = review_state_blocked(_locked_sheet(score.sheet_id))
+    if blocked:
+        raise SheetLocked(blocked)
     current = _locked_score(score, version)
     check_value(current.criterion, value)
     reason = reason.strip()
@@ -220,7 +240,7 @@ def return_sheet(sheet: ScoreSheet, *, reason: str, by) -> None:
     reason = reason.strip()
     if not reason:
         raise ValidationError(_("Write why the sheet goes back to the unit."))
-    if not sheet.is_in_review:
+    if sheet.status != ScoreSheet.Status.SUBMITTED:
         raise ValidationError(_("Only a submitted sheet can be returned."))
     sheet.status = ScoreSheet.Status.RETURNED
     sheet.return_reason = reason

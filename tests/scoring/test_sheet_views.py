@@ -156,6 +156,17 @@ def test_staff_extend_the_deadlines_with_a_reason(client_as, world, round_):  # 
     assert client_as("viewer").post(url, {}).status_code == 403
 
 
+def office_file() -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document/>")
+    return buffer.getvalue()
+
+
 def test_evidence_is_checked_served_only_to_readers_and_never_inline(client_as, world, round_):  # noqa: F811
     target = score(sheet_of(round_, world.member), "1.1")
     client = client_as("member_clerk")
@@ -164,7 +175,7 @@ def test_evidence_is_checked_served_only_to_readers_and_never_inline(client_as, 
     assert "Chỉ nhận tệp PDF, ảnh (JPEG, PNG) và văn bản Office." in page(bad)
     fake = client.post(url, {"file": SimpleUploadedFile("x.pdf", b"<html>")}, follow=True)
     assert "không phải là tệp PDF" in page(fake)
-    client.post(url, {"file": SimpleUploadedFile("bien-ban.docx", b"PK\x03\x04word")})
+    client.post(url, {"file": SimpleUploadedFile("bien-ban.docx", office_file())})
     evidence = Evidence.objects.get(score=target)
     download = client_as("leader_clerk").get(reverse("evidence_download", args=[evidence.pk]))
     assert download.status_code == 200 and download["Content-Disposition"].startswith("attachment")
@@ -225,3 +236,62 @@ def test_sheet_pdf_has_both_columns_and_the_chairmans_block(client_as, world, ro
     assert "Điểm tự chấm" in text and "Điểm thẩm định" in text and "2,5" in text
     assert "TM. ỦY BAN NHÂN DÂN" in text and "CHỦ TỊCH" in text
     assert round(float(reader.pages[0].mediabox.width)) == 842  # landscape
+
+
+def test_evidence_size_limit_and_fake_office_files(client_as, world, round_, settings):
+    settings.EVIDENCE_MAX_BYTES = 1024
+    target = score(sheet_of(round_, world.member), "1.1")
+    client = client_as("member_clerk")
+    url = reverse("evidence_upload", args=[target.pk])
+    big = client.post(
+        url, {"file": SimpleUploadedFile("to.pdf", b"%PDF-" + b"0" * 2048)}, follow=True
+    )
+    assert "Tệp quá lớn" in page(big)
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("index.html", "<script>alert(1)</script>")
+    fake = client.post(url, {"file": SimpleUploadedFile("bao-cao.docx", buffer.getvalue())},
+                       follow=True)  # fmt: skip
+    assert "không phải là tệp DOCX" in page(fake)
+    assert not Evidence.objects.filter(score=target).exists()
+
+
+def test_notes_reasons_and_evidence_show_in_the_history(client_as, world, round_):
+    target = score(sheet_of(round_, world.member), "1.1")
+    client = client_as("member_clerk")
+    save(client, target, self="", note="Chỉ thêm căn cứ")
+    client.post(reverse("evidence_upload", args=[target.pk]),
+                {"file": SimpleUploadedFile("nghi-quyet.pdf", b"%PDF-1.4")})  # fmt: skip
+    html = page(client.get(reverse("sheet_detail", args=[target.sheet_id])))
+    assert "căn cứ chấm: — → Chỉ thêm căn cứ" in html
+    assert "minh chứng: — → nghi-quyet.pdf" in html
+
+
+def test_writes_after_the_review_deadline_or_on_a_closed_table_are_refused(
+    client_as, world, round_
+):
+    sheet = sheet_of(round_, world.member)
+    ScoreSheet.objects.filter(pk=sheet.pk).update(status="submitted")
+    world.cluster_year.review_deadline = datetime.date.today() - datetime.timedelta(days=1)
+    world.cluster_year.save()
+    target = score(sheet, "1.1")
+    response = save(client_as("leader_clerk"), target, reviewed="1", reason="x")
+    assert response.status_code == 403 and "Đã hết hạn thẩm định." in page(response)
+    world.cluster_year.review_deadline = datetime.date.today() + datetime.timedelta(days=1)
+    world.cluster_year.save()
+    round_.close(reason="Chốt")
+    response = save(client_as("staff"), target, reviewed="1", reason="x")
+    assert response.status_code == 403
+    assert Score.objects.get(pk=target.pk).reviewed_value is None
+
+
+def test_a_stale_review_against_the_units_newer_value_is_refused(client_as, world, round_):
+    sheet = sheet_of(round_, world.member)
+    target = score(sheet, "1.1")
+    save(client_as("member_clerk"), target, self="3")
+    ScoreSheet.objects.filter(pk=sheet.pk).update(status="submitted")
+    html = page(save(client_as("leader_clerk"), target, reviewed="2", reason="x", version=0))
+    assert "Người khác vừa lưu điểm này: điểm hiện là 3" in html

@@ -41,7 +41,6 @@ def test_bonus_and_deductions_stay_within_their_caps(round_, world):
     sheets.save_self(second, value=Decimal("2"), note="", version=0)
     third = score(sheet, "3", "bonus")
     sheets.save_self(third, value=Decimal("1"), note="", version=0)  # exactly the cap of 5
-    round_.bonus_cap = Decimal("5")
     with pytest.raises(ValidationError):
         sheets.save_self(score(sheet, "3", "bonus"), value=Decimal("1.5"), note="", version=1)
 
@@ -105,6 +104,7 @@ def test_a_different_reviewed_value_needs_a_reason_and_is_in_the_history(round_,
     sheet = sheet_of(round_, world.member)
     item = score(sheet, "2", parent="I")
     item = sheets.save_self(item, value=Decimal("5"), note="Đủ kỳ họp", version=item.version)
+    ScoreSheet.objects.filter(pk=sheet.pk).update(status="submitted")
     with pytest.raises(ValidationError) as error:
         sheets.save_review(item, value=Decimal("4"), reason=" ", version=item.version)
     assert error.value.messages == ["Hãy ghi lý do điểm thẩm định khác điểm tự chấm."]
@@ -187,3 +187,103 @@ def test_clerks_see_only_their_own_sheet_the_leader_sees_all(round_, world):
     assert set(own.values_list("unit", flat=True)) == {world.member.pk}
     assert access.visible_sheets(world.users["leader_clerk"], cluster_year).count() == 3
     assert access.visible_sheets(world.users["viewer"], cluster_year).count() == 3
+
+
+def test_the_services_recheck_the_sheet_where_they_write(round_, world):
+    """Views check the rights, but a stale page or a direct call must not slip through."""
+    from scoring.sheet_models import SheetLocked
+
+    sheet = sheet_of(round_, world.member)
+    ScoreSheet.objects.filter(pk=sheet.pk).update(status="submitted")
+    target = score(sheet, "1.1")
+    with pytest.raises(SheetLocked):
+        sheets.save_self(target, value=Decimal("1"), note="", version=target.version)
+    ScoreSheet.objects.filter(pk=sheet.pk).update(status="reviewed")
+    with pytest.raises(SheetLocked):
+        sheets.save_review(target, value=Decimal("1"), reason="x", version=target.version)
+    round_.close(reason="Chốt")
+    ScoreSheet.objects.filter(pk=sheet.pk).update(status="draft")
+    with pytest.raises(SheetLocked):
+        sheets.save_self(target, value=Decimal("1"), note="", version=target.version)
+    assert Score.objects.get(pk=target.pk).self_value is None
+
+
+@pytest.fixture
+def two_bonus_sections(world):
+    """A published table whose two bonus sections (3 + 3) exceed the bonus cap of 5."""
+    from scoring.models import Criterion
+    from scoring.services import create_table
+
+    world.table.delete()
+    table = create_table(world.cluster_year)
+    Criterion.objects.create(table=table, code="I", text="Điểm", max_points=100, position=1)
+    for position, code in ((2, "VI"), (3, "VII")):
+        Criterion.objects.create(table=table, code=code, text="Thưởng", kind="bonus",
+                                 max_points=3, step=1, position=position)  # fmt: skip
+    world.cluster_year.self_score_deadline = datetime.date.today() + datetime.timedelta(days=9)
+    world.cluster_year.review_deadline = datetime.date.today() + datetime.timedelta(days=9)
+    world.cluster_year.save()
+    sheets.publish_table(table)
+    return table
+
+
+def test_bonus_over_the_cap_is_refused_in_both_columns(two_bonus_sections, world):
+    sheet = sheet_of(two_bonus_sections, world.member)
+    first, second = score(sheet, "VI", "bonus"), score(sheet, "VII", "bonus")
+    sheets.save_self(first, value=Decimal("3"), note="", version=0)
+    with pytest.raises(ValidationError) as error:
+        sheets.save_self(second, value=Decimal("3"), note="", version=0)
+    assert error.value.messages == ["Tổng điểm thưởng của phiếu sẽ là 6, vượt mức tối đa 5."]
+    sheets.save_self(second, value=Decimal("2"), note="", version=0)
+    ScoreSheet.objects.filter(pk=sheet.pk).update(status="submitted")
+    second = score(sheet, "VII", "bonus")
+    with pytest.raises(ValidationError):
+        sheets.save_review(second, value=Decimal("3"), reason="Thêm thưởng", version=second.version)
+    assert Score.objects.get(pk=second.pk).reviewed_value is None
+
+
+def test_deadlines_end_at_midnight_in_vietnam_not_utc(round_, world):
+    from django.utils import timezone
+
+    from scoring.sheet_models import deadline_passed
+
+    day = datetime.date(2024, 11, 15)
+    just_before = timezone.make_aware(datetime.datetime(2024, 11, 15, 23, 59))  # Hanoi time
+    just_after = timezone.make_aware(datetime.datetime(2024, 11, 16, 0, 1))
+    assert not deadline_passed(day, now=just_before)
+    assert deadline_passed(day, now=just_after)
+    # 16:59 UTC on the 15th is 23:59 in Hanoi: still open.
+    assert not deadline_passed(
+        day, now=datetime.datetime(2024, 11, 15, 16, 59, tzinfo=datetime.UTC)
+    )
+
+
+def test_a_returned_sheet_can_be_corrected_after_the_self_scoring_deadline(round_, world):
+    sheet = sheet_of(round_, world.member)
+    ScoreSheet.objects.filter(pk=sheet.pk).update(status="submitted")
+    sheets.return_sheet(sheet, reason="Thiếu căn cứ", by=world.users["leader_clerk"])
+    world.cluster_year.self_score_deadline = datetime.date.today() - datetime.timedelta(days=1)
+    world.cluster_year.save()
+    sheet = ScoreSheet.objects.select_related("table__cluster_year").get(pk=sheet.pk)
+    assert rights(world, "member_clerk", sheet).can_enter  # until the review deadline
+    target = score(sheet, "1.1")
+    sheets.save_self(target, value=Decimal("2"), note="Bổ sung", version=target.version)
+
+
+def test_a_reviewed_sheet_is_final(round_, world):
+    sheet = sheet_of(round_, world.member)
+    ScoreSheet.objects.filter(pk=sheet.pk).update(status="submitted")
+    sheets.mark_reviewed(sheet, by=world.users["leader_clerk"])
+    sheet = ScoreSheet.objects.select_related("table__cluster_year").get(pk=sheet.pk)
+    leader = rights(world, "leader_clerk", sheet)
+    assert not leader.can_review and "thẩm định xong" in leader.review_blocked
+    with pytest.raises(ValidationError):
+        sheets.return_sheet(sheet, reason="Đổi ý", by=world.users["leader_clerk"])
+
+
+def test_a_deputy_clerk_sees_only_the_leaders_sheet_and_its_own(round_, world):
+    from tests.conftest import make_user
+
+    deputy_clerk = make_user("deputy_clerk", role="clerk", unit=world.deputy)
+    visible = access.visible_sheets(deputy_clerk, world.cluster_year)
+    assert set(visible.values_list("unit", flat=True)) == {world.leader.pk, world.deputy.pk}
