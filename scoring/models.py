@@ -252,6 +252,17 @@ class ScoringTable(models.Model):
         self._set_status(self.Status.PUBLISHED, published_at=timezone.now())
 
     @transaction.atomic
+    def reopen(self, *, reason: str) -> None:
+        """Staff reopen closed (finalised) results; the reason stays in the history."""
+        reason = (reason or "").strip()
+        if not reason:
+            raise ValidationError(_("Write why the results are reopened."))
+        if self.status_in_database() != self.Status.CLOSED:
+            raise ValidationError(_("Only closed results can be reopened."))
+        self._change_reason = reason
+        self._set_status(self.Status.PUBLISHED, closed_at=None)
+
+    @transaction.atomic
     def close(self, *, reason: str = "") -> None:
         if self.status_in_database() != self.Status.PUBLISHED:
             raise ValidationError(_("Only a published table can be closed."))

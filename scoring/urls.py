@@ -39,3 +39,10 @@ urlpatterns += [
     path("minh-chung/<int:pk>/", sheet_views.evidence_download, name="evidence_download"),
     path("minh-chung/<int:pk>/xoa/", sheet_views.evidence_delete, name="evidence_delete"),
 ]
+
+from . import results_views  # noqa: E402
+
+urlpatterns += [
+    path("nam/<int:pk>/ket-qua/", results_views.results, name="results"),
+    path("nam/<int:pk>/ket-qua/trang-thai/", results_views.results_status, name="results_status"),
+]

@@ -213,6 +213,13 @@ ACCESS = {
     "evidence_upload": ("post", lambda w: {"pk": member_score(w).pk}, ENTER_SHEET),
     "evidence_download": ("get", lambda w: {"pk": member_evidence(w).pk}, READ_CLUSTER_OF_A),
     "evidence_delete": ("post", lambda w: {"pk": member_evidence(w).pk}, ENTER_SHEET),
+    # Results.
+    "results": ("get", lambda w: {"pk": opened(w).cluster_year_id}, READ_CLUSTER_OF_A),
+    "results_status": (
+        "post",
+        lambda w: {"pk": opened(w).cluster_year_id},
+        {**CHANGE_CLUSTER_OF_A, "staff": 302},
+    ),  # fmt: skip
 }
 
 
@@ -324,6 +331,8 @@ OTHER_AUTHORITY_OBJECTS = {
     "evidence_upload": lambda w: {"pk": member_score(w, other=True).pk},
     "evidence_download": lambda w: {"pk": member_evidence(w, other=True).pk},
     "evidence_delete": lambda w: {"pk": member_evidence(w, other=True).pk},
+    "results": lambda w: {"pk": opened(w, other=True).cluster_year_id},
+    "results_status": lambda w: {"pk": opened(w, other=True).cluster_year_id},
 }
 
 

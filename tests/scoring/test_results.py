@@ -1,0 +1,181 @@
+"""Totals, ranks, tie-breaks and tiers against hand-computed cases, in exact decimals."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from clusters.models import Membership, Unit
+from scoring.models import Criterion
+from scoring.results import rank
+from scoring.services import create_table
+from scoring.sheet_models import Score, ScoreSheet
+from scoring.sheets import publish_table
+
+D = Decimal
+
+
+@pytest.fixture
+def contest(world):
+    """Six units; a table: I (60 + 40), II bonus 5 (cap 5), III deductions 10 (cap 10)."""
+    world.table.delete()
+    for index, name in enumerate(["xã Bốn", "xã Năm", "xã Sáu"], start=4):
+        unit = Unit.objects.create(authority=world.authority, name=name)
+        Membership.objects.create(cluster_year=world.cluster_year, unit=unit, position=index)
+    table = create_table(world.cluster_year)
+    section = Criterion.objects.create(table=table, code="I", text="Điểm", max_points=100,
+                                       position=1)  # fmt: skip
+    Criterion.objects.create(table=table, parent=section, code="1", text="a", max_points=60,
+                             step=D("0.5"), position=1)  # fmt: skip
+    Criterion.objects.create(table=table, parent=section, code="2", text="b", max_points=40,
+                             step=D("0.5"), position=2)  # fmt: skip
+    Criterion.objects.create(table=table, code="II", text="Thưởng", kind="bonus", max_points=5,
+                             step=1, position=2)  # fmt: skip
+    Criterion.objects.create(table=table, code="III", text="Trừ", kind="deduction",
+                             max_points=10, step=1, position=3)  # fmt: skip
+    world.cluster_year.self_score_deadline = datetime.date.today() + datetime.timedelta(days=5)
+    world.cluster_year.save()
+    publish_table(table)
+    return table
+
+
+def fill(table, unit_name, one, two, bonus=0, deduction=0, reviewed=None):
+    sheet = ScoreSheet.objects.get(table=table, unit__name=unit_name)
+    values = {"1": one, "2": two, "II": bonus, "III": deduction}
+    for score in Score.objects.filter(sheet=sheet).select_related("criterion"):
+        score.self_value = D(str(values[score.criterion.code]))
+        if reviewed and score.criterion.code in reviewed:
+            score.reviewed_value = D(str(reviewed[score.criterion.code]))
+        score.save()
+    return sheet
+
+
+def results_of(table):
+    sheets = list(ScoreSheet.objects.filter(table=table).select_related("unit"))
+    scores = list(Score.objects.filter(sheet__in=sheets).select_related("criterion"))
+    return rank(table, table.tree(), sheets, scores)
+
+
+def test_ranking_with_ties_at_several_places_bonus_over_100_and_deductions(contest, world):
+    fill(contest, "xã Đồng Liên", 58, 40, bonus=5)  # 103: bonus pushes it over 100
+    fill(contest, "xã Tân Cương", 55, 40)  # 95
+    fill(contest, "phường Huống Thượng", 60, 37, deduction=2)  # 95, but more score points
+    fill(contest, "xã Bốn", 50, 40)  # 90
+    fill(contest, "xã Năm", 50, 40)  # 90, identical: shared rank
+    fill(contest, "xã Sáu", 45, 35)  # 80
+    results = results_of(contest)
+    table = [(r.sheet.unit.name, r.total, r.rank) for r in results]
+    assert table == [
+        ("xã Đồng Liên", D("103"), 1),
+        ("phường Huống Thượng", D("95"), 2),
+        ("xã Tân Cương", D("95"), 3),
+        ("xã Bốn", D("90"), 4),
+        ("xã Năm", D("90"), 4),
+        ("xã Sáu", D("80"), 6),
+    ]
+    notes = {r.sheet.unit.name: r.tie_note for r in results}
+    assert notes["xã Tân Cương"] == (
+        "bằng tổng điểm, phân định theo: tổng điểm chấm cao hơn (chưa tính điểm thưởng, điểm trừ)"
+    )
+    assert notes["xã Năm"] == "bằng tổng điểm và mọi tiêu chí xét: đồng hạng"
+    assert notes["xã Đồng Liên"] == ""
+
+
+def test_tie_break_order_is_the_tables_own(contest, world):
+    contest.tie_break = ["fewer_deductions", "score_total"]
+    fill(contest, "xã Đồng Liên", 50, 40)  # 90, no deduction
+    fill(contest, "xã Tân Cương", 52, 40, deduction=2)  # 90, higher score but deductions
+    results = [r for r in results_of(contest) if r.total == 90]
+    assert [r.sheet.unit.name for r in results] == ["xã Đồng Liên", "xã Tân Cương"]
+    assert "ít điểm trừ hơn" in results[1].tie_note
+
+
+def test_section_rule(contest, world):
+    contest.tie_break = ["section:I"]
+    fill(contest, "xã Đồng Liên", 50, 40, deduction=5)  # 85, section I 90
+    fill(contest, "xã Tân Cương", 45, 40)  # 85, section I 85
+    results = [r for r in results_of(contest) if r.total == 85]
+    assert [r.sheet.unit.name for r in results] == ["xã Đồng Liên", "xã Tân Cương"]
+    assert "điểm phần I cao hơn" in results[1].tie_note
+
+
+def test_reviewed_values_count_where_reviewed_and_tiers_follow_the_bands(contest, world):
+    fill(contest, "xã Đồng Liên", 60, 40, reviewed={"1": 50})  # self 100, reviewed 90
+    sheet = fill(contest, "xã Tân Cương", 45, 25)  # 70, never reviewed
+    ScoreSheet.objects.filter(pk=sheet.pk).update(status="submitted")
+    results = {r.sheet.unit.name: r for r in results_of(contest)}
+    leader = results["xã Đồng Liên"]
+    assert (leader.own.total, leader.total, leader.percent) == (D("100"), D("90"), D("90.00"))
+    assert leader.tier == "Hoàn thành xuất sắc nhiệm vụ"
+    deputy = results["xã Tân Cương"]
+    assert deputy.total == D("70") and not deputy.is_reviewed
+    assert deputy.tier == "Hoàn thành tốt nhiệm vụ"
+    assert results["xã Sáu"].tier == "Không hoàn thành nhiệm vụ"  # nothing entered: 0
+
+
+def test_decimal_exactness_33_tenths_add_to_3_3(world):
+    world.table.delete()
+    table = create_table(world.cluster_year)
+    table.nominal_total = D("3.3")
+    table.save()
+    section = Criterion.objects.create(table=table, code="I", text="Phần", max_points=D("3.3"),
+                                       step=D("0.1"), position=1)  # fmt: skip
+    for index in range(1, 34):
+        Criterion.objects.create(table=table, parent=section, code=str(index), text="x",
+                                 max_points=D("0.1"), step=D("0.1"), position=index)  # fmt: skip
+    assert table.tree().problems == []
+    publish_table(table)
+    Score.objects.filter(sheet__table=table).update(self_value=D("0.1"))
+    results = results_of(table)
+    assert all(r.total == D("3.3") for r in results)
+    assert all(r.percent == D("100.00") for r in results)
+    assert 0.1 * 33 != 3.3  # what floats would have given
+
+
+def test_results_page_shows_ranks_ties_and_tiers_and_staff_finalise(client_as, contest, world):
+    from django.urls import reverse
+
+    fill(contest, "xã Đồng Liên", 58, 40, bonus=5)
+    fill(contest, "xã Tân Cương", 55, 40)
+    fill(contest, "phường Huống Thượng", 60, 37, deduction=2)
+    url = reverse("results", args=[world.cluster_year.pk])
+    html = client_as("viewer").get(url).content.decode()
+    assert (
+        html.index("xã Đồng Liên") < html.index("phường Huống Thượng") < html.index("xã Tân Cương")
+    )
+    assert "103" in html and "bằng tổng điểm, phân định theo" in html
+    assert "Hoàn thành xuất sắc nhiệm vụ" in html
+    client = client_as("staff")
+    client.post(reverse("results_status", args=[world.cluster_year.pk]), {"action": "finalise"})
+    contest.refresh_from_db()
+    assert contest.is_closed
+    response = client.post(reverse("results_status", args=[world.cluster_year.pk]),
+                           {"action": "reopen", "reason": ""}, follow=True)  # fmt: skip
+    assert "Hãy ghi lý do mở lại kết quả." in response.content.decode()
+    client.post(reverse("results_status", args=[world.cluster_year.pk]),
+                {"action": "reopen", "reason": "Sai điểm xã Sáu"})  # fmt: skip
+    contest.refresh_from_db()
+    assert contest.status == "published"
+    assert contest.history.filter(history_change_reason="Sai điểm xã Sáu").exists()
+
+
+def test_results_page_queries_do_not_grow_with_units_or_criteria(
+    client_as, contest, world, django_assert_num_queries
+):
+    from django.urls import reverse
+
+    url = reverse("results", args=[world.cluster_year.pk])
+    client = client_as("viewer")
+    client.get(url)
+    # session, user, roles, cluster-year, table, criteria, sheets with units, scores
+    with django_assert_num_queries(8):
+        client.get(url)
+    for index in range(5):
+        unit = Unit.objects.create(authority=world.authority, name=f"xã Mới {index}")
+        Membership.objects.create(cluster_year=world.cluster_year, unit=unit, position=20 + index)
+    from scoring.sheets import ensure_sheets
+
+    ensure_sheets(contest)
+    with django_assert_num_queries(8):
+        response = client.get(url)
+    assert response.content.decode().count("xã Mới") == 5
