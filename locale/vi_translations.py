@@ -682,4 +682,6 @@ VI = {
     "not reviewed: its own values": "chưa thẩm định: tính theo điểm tự chấm",
     "Ranking rules": "Quy tắc xếp hạng",
     "higher total (score + bonus − deductions; bonus and deductions within their caps)": "tổng điểm cao hơn (điểm chấm + thưởng − trừ; điểm thưởng, điểm trừ trong mức tối đa)",
+    "Summary table (PDF)": "Bảng tổng hợp (PDF)",
+    "Summary table (Excel)": "Bảng tổng hợp (Excel)",
 }

@@ -6,13 +6,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clusters.access import get_cluster_year_for_user
+from documents.rendering import render_pdf
 
 from .models import ScoringTable, describe_tie_break
 from .results import rank
@@ -79,3 +80,112 @@ def results_status(request, pk: int):
         for message in error.messages:
             messages.error(request, message)
     return redirect("results", pk=cluster_year.pk)
+
+
+# --- The summary score table: PDF and Excel -----------------------------------------------------
+
+
+def summary_context(cluster_year) -> dict:
+    table, tree, ranked = load_results(cluster_year)
+    authority = cluster_year.cluster.authority
+    score_roots = [node.criterion for node in tree.roots if node.criterion.kind == "score"]
+    leader = next(
+        (m for m in cluster_year.memberships.select_related("unit") if m.role == "leader"), None
+    )
+    return {
+        "table": table,
+        "year": cluster_year.year,
+        "cluster": cluster_year.cluster,
+        "score_roots": score_roots,
+        "rows": [
+            {
+                "result": result,
+                "sections": [result.totals.sections.get(root.pk) for root in score_roots],
+            }
+            for result in ranked
+        ],
+        "header": {
+            "issuer_parent": (authority.short_name or authority.name).upper(),
+            "issuer": cluster_year.cluster.name.upper(),
+            "number": None,
+            "place": authority.place_name,
+            "date": None,
+            "year": cluster_year.year,
+        },
+        "leader_block": {
+            "unit_line": "CỤM TRƯỞNG",
+            "authority_line": f"CHỦ TỊCH UBND {leader.unit.name}".upper() if leader else "",
+            "title": "",
+            "name": leader.signer_name if leader else "",
+        },
+    }
+
+
+@login_required
+def summary_pdf(request, pk: int):
+    cluster_year, _can_manage = get_cluster_year_for_user(request.user, pk)
+    pdf = render_pdf("scoring/print/summary.html", summary_context(cluster_year))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'inline; filename="tong-hop-diem-thi-dua-{cluster_year.year}.pdf"'
+    )
+    return response
+
+
+@login_required
+def summary_xlsx(request, pk: int):
+    cluster_year, _can_manage = get_cluster_year_for_user(request.user, pk)
+    context = summary_context(cluster_year)
+    response = HttpResponse(
+        summary_workbook(context),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="tong-hop-diem-thi-dua-{cluster_year.year}.xlsx"'
+    )
+    return response
+
+
+def summary_workbook(context: dict) -> bytes:
+    """Numbers as numbers; each total a formula of its row (score sections + bonus − deductions,
+    bonus and deductions already within their caps); the header row frozen."""
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Tổng hợp"
+    roots = context["score_roots"]
+    headers = [
+        "Hạng", "Đơn vị", *[f"{r.code}. {r.text}" for r in roots],
+        "Điểm thưởng", "Điểm trừ", "Tổng điểm", "Tỷ lệ (%)", "Xếp loại", "Đã thẩm định",
+    ]  # fmt: skip
+    sheet.append(headers)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    first_section = 3
+    bonus_col = first_section + len(roots)
+    deduction_col = bonus_col + 1
+    total_col = deduction_col + 1
+    nominal = float(context["table"].nominal_total)
+    for row_number, row in enumerate(context["rows"], start=2):
+        result = row["result"]
+        values = [result.rank, result.sheet.unit.name]
+        values += [float(value or 0) for value in row["sections"]]
+        values += [float(result.totals.bonus), float(result.totals.deduction)]
+        start, end = get_column_letter(first_section), get_column_letter(bonus_col)
+        deduction = get_column_letter(deduction_col)
+        values.append(f"=SUM({start}{row_number}:{end}{row_number})-{deduction}{row_number}")
+        values.append(f"=ROUND({get_column_letter(total_col)}{row_number}*100/{nominal},2)")
+        values += [result.tier, "Có" if result.is_reviewed else "Chưa"]
+        sheet.append(values)
+        for column in range(first_section, total_col + 2):
+            sheet.cell(row=row_number, column=column).number_format = "0.##"
+    sheet.freeze_panes = "C2"
+    sheet.column_dimensions["B"].width = 28
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -46,3 +46,7 @@ urlpatterns += [
     path("nam/<int:pk>/ket-qua/", results_views.results, name="results"),
     path("nam/<int:pk>/ket-qua/trang-thai/", results_views.results_status, name="results_status"),
 ]
+urlpatterns += [
+    path("nam/<int:pk>/ket-qua/tong-hop.pdf", results_views.summary_pdf, name="summary_pdf"),
+    path("nam/<int:pk>/ket-qua/tong-hop.xlsx", results_views.summary_xlsx, name="summary_xlsx"),
+]

@@ -219,7 +219,9 @@ ACCESS = {
         "post",
         lambda w: {"pk": opened(w).cluster_year_id},
         {**CHANGE_CLUSTER_OF_A, "staff": 302},
-    ),  # fmt: skip
+    ),
+    "summary_pdf": ("get", lambda w: {"pk": opened(w).cluster_year_id}, READ_CLUSTER_OF_A),
+    "summary_xlsx": ("get", lambda w: {"pk": opened(w).cluster_year_id}, READ_CLUSTER_OF_A),
 }
 
 
@@ -333,6 +335,8 @@ OTHER_AUTHORITY_OBJECTS = {
     "evidence_delete": lambda w: {"pk": member_evidence(w, other=True).pk},
     "results": lambda w: {"pk": opened(w, other=True).cluster_year_id},
     "results_status": lambda w: {"pk": opened(w, other=True).cluster_year_id},
+    "summary_pdf": lambda w: {"pk": opened(w, other=True).cluster_year_id},
+    "summary_xlsx": lambda w: {"pk": opened(w, other=True).cluster_year_id},
 }
 
 

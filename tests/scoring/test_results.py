@@ -179,3 +179,38 @@ def test_results_page_queries_do_not_grow_with_units_or_criteria(
     with django_assert_num_queries(8):
         response = client.get(url)
     assert response.content.decode().count("xã Mới") == 5
+
+
+def test_page_pdf_and_excel_agree(client_as, contest, world, django_assert_max_num_queries):
+    import io
+
+    from django.urls import reverse
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    fill(contest, "xã Đồng Liên", 58.5, 40, bonus=5)  # 103,5
+    fill(contest, "xã Tân Cương", 55, 40, deduction=3)  # 92
+    client = client_as("viewer")
+    page = client.get(reverse("results", args=[world.cluster_year.pk])).content.decode()
+    assert "103,5" in page and "92" in page
+    pdf = client.get(reverse("summary_pdf", args=[world.cluster_year.pk]))
+    reader = PdfReader(io.BytesIO(pdf.content))
+    text = " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
+    assert "BẢNG TỔNG HỢP KẾT QUẢ CHẤM ĐIỂM THI ĐUA NĂM 2024" in text
+    assert "xã Đồng Liên" in text and "103,5" in text and "CỤM TRƯỞNG" in text
+    assert round(float(reader.pages[0].mediabox.width)) == 842
+    workbook = load_workbook(io.BytesIO(client.get(
+        reverse("summary_xlsx", args=[world.cluster_year.pk])).content))  # fmt: skip
+    sheet = workbook.active
+    assert sheet.freeze_panes == "C2"
+    first = [cell.value for cell in sheet[2]]
+    assert first[:4] == [1, "xã Đồng Liên", 98.5, 5]
+    assert first[5].startswith("=SUM(C2:D2)-E2")
+    # What the formula gives equals the page's total.
+    assert first[2] + first[3] - first[4] == 103.5
+    second = [cell.value for cell in sheet[3]]
+    assert second[2] + second[3] - second[4] == 92
+    # The PDF's queries do not grow with the units.
+    url = reverse("summary_pdf", args=[world.cluster_year.pk])
+    with django_assert_max_num_queries(12):
+        client.get(url)
