@@ -684,4 +684,5 @@ VI = {
     "higher total (score + bonus − deductions; bonus and deductions within their caps)": "tổng điểm cao hơn (điểm chấm + thưởng − trừ; điểm thưởng, điểm trừ trong mức tối đa)",
     "Summary table (PDF)": "Bảng tổng hợp (PDF)",
     "Summary table (Excel)": "Bảng tổng hợp (Excel)",
+    "Totals by unit, stacked by section": "Tổng điểm theo đơn vị, chia theo phần",
 }

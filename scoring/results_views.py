@@ -9,12 +9,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clusters.access import get_cluster_year_for_user
 from documents.rendering import render_pdf
 
+from .charts import results_bar_chart
 from .models import ScoringTable, describe_tie_break
 from .results import rank
 from .sheet_models import Score, ScoreSheet
@@ -43,6 +45,9 @@ def results(request, pk: int):
             "table": table,
             "roots": tree.roots,
             "results": ranked,
+            "chart": mark_safe(  # noqa: S308 - built from escaped values in scoring/charts.py
+                results_bar_chart(ranked, tree.roots, nominal=table.nominal_total)
+            ),
             "rules": [describe_tie_break(rule) for rule in table.tie_break],
             "can_finalise": can_manage and table.status == ScoringTable.Status.PUBLISHED,
             "can_reopen": can_manage and table.is_closed,
@@ -97,6 +102,9 @@ def summary_context(cluster_year) -> dict:
         "year": cluster_year.year,
         "cluster": cluster_year.cluster,
         "score_roots": score_roots,
+        "chart": mark_safe(  # noqa: S308 - built from escaped values in scoring/charts.py
+            results_bar_chart(ranked, tree.roots, nominal=table.nominal_total, width=900)
+        ),
         "rows": [
             {
                 "result": result,

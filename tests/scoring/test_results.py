@@ -178,7 +178,7 @@ def test_results_page_queries_do_not_grow_with_units_or_criteria(
     ensure_sheets(contest)
     with django_assert_num_queries(8):
         response = client.get(url)
-    assert response.content.decode().count("xã Mới") == 5
+    assert response.content.decode().count("xã Mới") == 10  # table and chart
 
 
 def test_page_pdf_and_excel_agree(client_as, contest, world, django_assert_max_num_queries):
@@ -214,3 +214,17 @@ def test_page_pdf_and_excel_agree(client_as, contest, world, django_assert_max_n
     url = reverse("summary_pdf", args=[world.cluster_year.pk])
     with django_assert_max_num_queries(12):
         client.get(url)
+
+
+def test_the_chart_is_svg_with_a_bar_per_unit_in_rank_order(client_as, contest, world):
+    from django.urls import reverse
+
+    fill(contest, "xã Đồng Liên", 58, 40, bonus=5)
+    fill(contest, "xã Tân Cương", 55, 40, deduction=2)
+    html = (
+        client_as("viewer").get(reverse("results", args=[world.cluster_year.pk])).content.decode()
+    )
+    chart = html[html.index("<svg") : html.index("</svg>")]
+    assert chart.index("1. xã Đồng Liên") < chart.index("2. xã Tân Cương")
+    assert "<title>+5</title>" in chart and "<title>−2</title>" in chart
+    assert "style=" not in chart and "<script" not in chart  # satisfies the CSP
