@@ -543,4 +543,5 @@ def _fmt(value: Decimal) -> str:
     return format_decimal(Decimal(value))
 
 
+from .ballot_models import Ballot, BallotCount  # noqa: E402, F401 - models of this app
 from .sheet_models import Evidence, Score, ScoreSheet  # noqa: E402, F401 - models of this app

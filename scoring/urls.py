@@ -50,3 +50,11 @@ urlpatterns += [
     path("nam/<int:pk>/ket-qua/tong-hop.pdf", results_views.summary_pdf, name="summary_pdf"),
     path("nam/<int:pk>/ket-qua/tong-hop.xlsx", results_views.summary_xlsx, name="summary_xlsx"),
 ]
+
+from . import ballot_views  # noqa: E402
+
+urlpatterns += [
+    path("nam/<int:pk>/binh-xet/", ballot_views.ballot_list, name="ballot_list"),
+    path("nam/<int:pk>/binh-xet/mo/", ballot_views.ballot_create, name="ballot_create"),
+    path("binh-xet/<int:pk>/", ballot_views.ballot_detail, name="ballot_detail"),
+]

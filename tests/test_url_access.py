@@ -102,6 +102,12 @@ def member_evidence(world, *, other: bool = False):
     return evidence
 
 
+def a_ballot(world, *, other: bool = False):
+    from scoring.ballot_models import Ballot
+
+    return Ballot.objects.create(table=opened(world, other=other), award="Cờ thi đua")
+
+
 # Sheets: the unit and staff enter; viewers and the leader (not yet reviewing) read.
 ENTER_SHEET = {
     "staff": 302, "member_clerk": 302, "leader_clerk": FORBIDDEN, "viewer": FORBIDDEN,
@@ -222,6 +228,14 @@ ACCESS = {
     ),
     "summary_pdf": ("get", lambda w: {"pk": opened(w).cluster_year_id}, READ_CLUSTER_OF_A),
     "summary_xlsx": ("get", lambda w: {"pk": opened(w).cluster_year_id}, READ_CLUSTER_OF_A),
+    # The award vote.
+    "ballot_list": ("get", lambda w: {"pk": opened(w).cluster_year_id}, READ_CLUSTER_OF_A),
+    "ballot_create": (
+        "post",
+        lambda w: {"pk": opened(w).cluster_year_id},
+        ORGANISE_COVENANT | FOUND,
+    ),  # fmt: skip
+    "ballot_detail": ("get", lambda w: {"pk": a_ballot(w).pk}, READ_CLUSTER_OF_A),
 }
 
 
@@ -337,6 +351,9 @@ OTHER_AUTHORITY_OBJECTS = {
     "results_status": lambda w: {"pk": opened(w, other=True).cluster_year_id},
     "summary_pdf": lambda w: {"pk": opened(w, other=True).cluster_year_id},
     "summary_xlsx": lambda w: {"pk": opened(w, other=True).cluster_year_id},
+    "ballot_list": lambda w: {"pk": opened(w, other=True).cluster_year_id},
+    "ballot_create": lambda w: {"pk": opened(w, other=True).cluster_year_id},
+    "ballot_detail": lambda w: {"pk": a_ballot(w, other=True).pk},
 }
 
 
