@@ -723,4 +723,7 @@ VI = {
     "Nobody reached the threshold.": "Không ai đạt ngưỡng.",
     "Tie at the last seat, a revote is needed between:": "Bằng phiếu ở suất cuối cùng, cần bầu lại giữa:",
     "Save the counts": "Lưu kết quả kiểm phiếu",
+    "Vote-count minutes (PDF)": "Biên bản kiểm phiếu (PDF)",
+    "Meeting minutes (PDF)": "Biên bản họp bình xét (PDF)",
+    "Proposal (PDF)": "Tờ trình đề nghị khen thưởng (PDF)",
 }

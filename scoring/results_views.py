@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clusters.access import get_cluster_year_for_user
-from documents.rendering import render_pdf
+from documents.rendering import render_document_html, render_pdf
 
 from .charts import results_bar_chart
 from .models import ScoringTable, describe_tie_break
@@ -197,3 +197,71 @@ def summary_workbook(context: dict) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+# --- The vote's documents ----------------------------------------------------------------------
+
+VOTE_DOCUMENTS = {
+    "kiem-phieu": ("scoring/print/vote_count.html", "Biên bản kiểm phiếu", "bien-ban-kiem-phieu"),
+    "hop-binh-xet": ("scoring/print/vote_meeting.html", "Biên bản họp bình xét",
+                     "bien-ban-hop-binh-xet"),
+    "to-trinh": ("scoring/print/proposal.html", "Tờ trình đề nghị khen thưởng",
+                 "to-trinh-de-nghi-khen-thuong"),
+}  # fmt: skip
+
+
+def vote_context(cluster_year) -> dict:
+    """Results, ballots with their computed outcomes, and the people who sign."""
+    context = summary_context(cluster_year)
+    table = context["table"]
+    ballots = list(table.ballots.prefetch_related("counts__unit"))
+    context["ballots"] = [
+        {"ballot": ballot, "counts": list(ballot.counts.all()),
+         "outcome": ballot.outcome(list(ballot.counts.all())),
+         "invalid": ballot.ballots_issued - ballot.valid_ballots}
+        for ballot in ballots
+    ]  # fmt: skip
+    context["members"] = [row["result"].sheet.unit for row in context["rows"]]
+    context["authority"] = cluster_year.cluster.authority
+    context["held_on"] = next((b.held_on for b in ballots if b.held_on), None)
+    context["proposal_recipients"] = [
+        cluster_year.cluster.authority.name,
+        "Các đơn vị thành viên Cụm",
+        "Lưu: VT",
+    ]
+    return context
+
+
+@login_required
+def vote_document(request, pk: int, slug: str, *, pdf: bool = False):
+    cluster_year, _can_manage = get_cluster_year_for_user(request.user, pk)
+    if slug not in VOTE_DOCUMENTS:
+        raise Http404
+    template, label, filename = VOTE_DOCUMENTS[slug]
+    context = vote_context(cluster_year)
+    if pdf:
+        response = HttpResponse(render_pdf(template, context), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{filename}-{cluster_year.year}.pdf"'
+        return response
+    html = render_document_html(
+        template,
+        {
+            **context,
+            "preview_title": label,
+            "pdf_url": reverse("vote_document_pdf", args=[cluster_year.pk, slug]),
+            "back_url": reverse("ballot_list", args=[cluster_year.pk]),
+            "crumbs": [
+                (_("Clusters"), reverse("cluster_list")),
+                (str(cluster_year.year), cluster_year.get_absolute_url()),
+                (label, None),
+            ],
+        },
+        for_pdf=False,
+        request=request,
+    )
+    return HttpResponse(html)
+
+
+@login_required
+def vote_document_pdf(request, pk: int, slug: str):
+    return vote_document(request, pk, slug, pdf=True)

@@ -58,3 +58,9 @@ urlpatterns += [
     path("nam/<int:pk>/binh-xet/mo/", ballot_views.ballot_create, name="ballot_create"),
     path("binh-xet/<int:pk>/", ballot_views.ballot_detail, name="ballot_detail"),
 ]
+urlpatterns += [
+    path("nam/<int:pk>/binh-xet/van-ban/<slug:slug>/", results_views.vote_document,
+         name="vote_document"),
+    path("nam/<int:pk>/binh-xet/van-ban/<slug:slug>/pdf/", results_views.vote_document_pdf,
+         name="vote_document_pdf"),
+]  # fmt: skip

@@ -236,6 +236,16 @@ ACCESS = {
         ORGANISE_COVENANT | FOUND,
     ),  # fmt: skip
     "ballot_detail": ("get", lambda w: {"pk": a_ballot(w).pk}, READ_CLUSTER_OF_A),
+    "vote_document": (
+        "get",
+        lambda w: {"pk": a_ballot(w).table.cluster_year_id, "slug": "hop-binh-xet"},
+        READ_CLUSTER_OF_A,
+    ),
+    "vote_document_pdf": (
+        "get",
+        lambda w: {"pk": a_ballot(w).table.cluster_year_id, "slug": "to-trinh"},
+        READ_CLUSTER_OF_A,
+    ),
 }
 
 
@@ -354,6 +364,11 @@ OTHER_AUTHORITY_OBJECTS = {
     "ballot_list": lambda w: {"pk": opened(w, other=True).cluster_year_id},
     "ballot_create": lambda w: {"pk": opened(w, other=True).cluster_year_id},
     "ballot_detail": lambda w: {"pk": a_ballot(w, other=True).pk},
+    "vote_document": lambda w: {"pk": opened(w, other=True).cluster_year_id, "slug": "kiem-phieu"},
+    "vote_document_pdf": lambda w: {
+        "pk": opened(w, other=True).cluster_year_id,
+        "slug": "kiem-phieu",
+    },
 }
 
 

@@ -228,3 +228,37 @@ def test_the_chart_is_svg_with_a_bar_per_unit_in_rank_order(client_as, contest, 
     assert chart.index("1. xã Đồng Liên") < chart.index("2. xã Tân Cương")
     assert "<title>+5</title>" in chart and "<title>−2</title>" in chart
     assert "style=" not in chart and "<script" not in chart  # satisfies the CSP
+
+
+def test_vote_documents_carry_the_ranking_and_the_computed_outcome(client_as, contest, world):
+    import io
+
+    from django.urls import reverse
+    from pypdf import PdfReader
+
+    from scoring.ballot_models import Ballot, BallotCount
+
+    fill(contest, "xã Đồng Liên", 58, 40, bonus=5)  # 103, first
+    fill(contest, "xã Tân Cương", 55, 40)
+    ballot = Ballot.objects.create(table=contest, award="Cờ thi đua của UBND tỉnh", seats=1,
+                                   voters_present=6, ballots_issued=6, valid_ballots=6,
+                                   held_on=datetime.date(2025, 1, 8))  # fmt: skip
+    leader = Unit.objects.get(name="xã Đồng Liên")
+    deputy = Unit.objects.get(name="xã Tân Cương")
+    BallotCount.objects.create(ballot=ballot, unit=leader, votes=5, position=1)
+    BallotCount.objects.create(ballot=ballot, unit=deputy, votes=1, position=2)
+    client = client_as("viewer")
+
+    def text(slug):
+        response = client.get(reverse("vote_document_pdf", args=[world.cluster_year.pk, slug]))
+        reader = PdfReader(io.BytesIO(response.content))
+        return " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
+
+    count = text("kiem-phieu")
+    assert "BIÊN BẢN KIỂM PHIẾU" in count and "ngày 08 tháng 01 năm 2025" in count
+    assert "số phiếu thu về hợp lệ: 6" in count and "Trúng cử" in count
+    meeting = text("hop-binh-xet")
+    assert "KẾT QUẢ CHẤM ĐIỂM, XẾP HẠNG" in meeting and "103" in meeting
+    proposal = text("to-trinh")
+    assert "Kính gửi: Ủy ban nhân dân thành phố A." in proposal
+    assert "Tặng Cờ thi đua của UBND tỉnh cho: xã Đồng Liên (xếp hạng 1, 103 điểm)" in proposal
