@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
+from . import views, year_bundle
 
 urlpatterns = [
     path("", include("clusters.urls")),
@@ -16,5 +16,6 @@ urlpatterns = [
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", views.healthz, name="healthz"),
+    path("nam/<int:pk>/in-ca-nam.pdf", year_bundle.year_bundle, name="year_bundle"),
     path("admin/", admin.site.urls),
 ]

@@ -112,3 +112,17 @@ def html_to_pdf(html: str, *, fetcher: StaticOnlyFetcher | None = None) -> bytes
 def static_url(path: str) -> str:
     """Absolute URL of a static file for print templates (resolves through the fetcher)."""
     return BASE_URL.rstrip("/") + "/" + settings.STATIC_URL.strip("/") + "/" + path.lstrip("/")
+
+
+def render_pdf_bundle(parts: list[tuple[str, dict]]) -> bytes:
+    """Several print templates as one PDF, each keeping its own page size and numbering."""
+    documents = []
+    for template_name, context in parts:
+        html = render_document_html(template_name, context, for_pdf=True)
+        documents.append(
+            HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher()).render()
+        )
+    if not documents:
+        raise ValueError("nothing to print")
+    pages = [page for document in documents for page in document.pages]
+    return documents[0].copy(pages).write_pdf()

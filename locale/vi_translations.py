@@ -726,4 +726,6 @@ VI = {
     "Vote-count minutes (PDF)": "Biên bản kiểm phiếu (PDF)",
     "Meeting minutes (PDF)": "Biên bản họp bình xét (PDF)",
     "Proposal (PDF)": "Tờ trình đề nghị khen thưởng (PDF)",
+    "Preparing the whole year as one PDF: this can take a few seconds…": "Đang tạo hồ sơ cả năm thành một tệp PDF: có thể mất vài giây…",
+    "Print the whole year (PDF)": "In hồ sơ cả năm (PDF)",
 }

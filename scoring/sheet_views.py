@@ -540,7 +540,7 @@ def deadlines(request, pk: int):
 # --- The sheet as a document ------------------------------------------------------------------
 
 
-def _document_context(sheet: ScoreSheet) -> dict:
+def sheet_document_context(sheet: ScoreSheet) -> dict:
     table = sheet.table
     cluster_year = table.cluster_year
     authority = cluster_year.cluster.authority
@@ -577,7 +577,7 @@ def sheet_document(request, pk: int):
     html = render_document_html(
         "scoring/print/sheet.html",
         {
-            **_document_context(sheet),
+            **sheet_document_context(sheet),
             "preview_title": _("Score sheet of %(unit)s") % {"unit": sheet.unit.name},
             "pdf_url": reverse("sheet_pdf", args=[sheet.pk]),
             "back_url": _sheet_url(sheet.pk),
@@ -592,7 +592,7 @@ def sheet_document(request, pk: int):
 @login_required
 def sheet_pdf(request, pk: int):
     sheet, _rights = access.get_sheet_for_user(request.user, pk)
-    pdf = render_pdf("scoring/print/sheet.html", _document_context(sheet))
+    pdf = render_pdf("scoring/print/sheet.html", sheet_document_context(sheet))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = (
         f'inline; filename="phieu-cham-diem-{sheet.table.cluster_year.year}-{sheet.unit_id}.pdf"'

@@ -246,6 +246,7 @@ ACCESS = {
         lambda w: {"pk": a_ballot(w).table.cluster_year_id, "slug": "to-trinh"},
         READ_CLUSTER_OF_A,
     ),
+    "year_bundle": ("get", lambda w: {"pk": opened(w).cluster_year_id}, READ_CLUSTER_OF_A),
 }
 
 
@@ -365,6 +366,7 @@ OTHER_AUTHORITY_OBJECTS = {
     "ballot_create": lambda w: {"pk": opened(w, other=True).cluster_year_id},
     "ballot_detail": lambda w: {"pk": a_ballot(w, other=True).pk},
     "vote_document": lambda w: {"pk": opened(w, other=True).cluster_year_id, "slug": "kiem-phieu"},
+    "year_bundle": lambda w: {"pk": opened(w, other=True).cluster_year_id},
     "vote_document_pdf": lambda w: {
         "pk": opened(w, other=True).cluster_year_id,
         "slug": "kiem-phieu",

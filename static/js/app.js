@@ -35,3 +35,20 @@ function showError(text) {
   main.prepend(alert);
   alert.scrollIntoView({ block: "nearest" });
 }
+
+// Long downloads (the whole year as one PDF): say that something is happening, since the page
+// itself does not change while the file is being made.
+document.addEventListener("click", (event) => {
+  const link = event.target.closest("[data-busy-message]");
+  if (!link) return;
+  const note = document.createElement("div");
+  note.className = "alert alert-info d-flex align-items-center gap-2";
+  note.setAttribute("role", "status");
+  note.innerHTML = '<span class="spinner-border spinner-border-sm" aria-hidden="true"></span>';
+  note.append(document.createTextNode(" " + link.dataset.busyMessage));
+  const main = document.getElementById("main");
+  if (main) main.prepend(note);
+  const done = () => note.remove();
+  window.addEventListener("focus", done, { once: true });
+  setTimeout(done, 30000);
+});

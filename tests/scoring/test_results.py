@@ -262,3 +262,28 @@ def test_vote_documents_carry_the_ranking_and_the_computed_outcome(client_as, co
     proposal = text("to-trinh")
     assert "Kính gửi: Ủy ban nhân dân thành phố A." in proposal
     assert "Tặng Cờ thi đua của UBND tỉnh cho: xã Đồng Liên (xếp hạng 1, 103 điểm)" in proposal
+
+
+def test_the_whole_year_prints_as_one_pdf(client_as, world, contest):
+    import io
+
+    from django.urls import reverse
+    from pypdf import PdfReader
+
+    fill(contest, "xã Đồng Liên", 58, 40, bonus=5)
+    response = client_as("viewer").get(reverse("year_bundle", args=[world.cluster_year.pk]))
+    assert response["Content-Type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.content))
+    text = " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
+    order = [
+        "GIAO ƯỚC THI ĐUA NĂM 2024",  # the covenant
+        "BIÊN BẢN Hội nghị ký kết",  # its conference
+        "PHIẾU CHẤM ĐIỂM THI ĐUA NĂM 2024",  # the sheets (6 units)
+        "BẢNG TỔNG HỢP KẾT QUẢ CHẤM ĐIỂM",
+        "Họp bình xét thi đua",
+    ]
+    positions = [text.index(title) for title in order]
+    assert positions == sorted(positions)
+    assert text.count("PHIẾU CHẤM ĐIỂM THI ĐUA NĂM 2024") == 6
+    sizes = {round(float(page.mediabox.width)) for page in reader.pages}
+    assert sizes == {595, 842}  # portrait documents and landscape tables in one file
