@@ -64,3 +64,11 @@ urlpatterns += [
     path("nam/<int:pk>/binh-xet/van-ban/<slug:slug>/pdf/", results_views.vote_document_pdf,
          name="vote_document_pdf"),
 ]  # fmt: skip
+
+from . import overview_views  # noqa: E402
+
+urlpatterns += [
+    path("co-quan/<int:pk>/tong-quan/", overview_views.authority_overview,
+         name="authority_overview"),
+    path("don-vi/<int:pk>/ket-qua/", overview_views.unit_results, name="unit_results"),
+]  # fmt: skip

@@ -247,6 +247,12 @@ ACCESS = {
         READ_CLUSTER_OF_A,
     ),
     "year_bundle": ("get", lambda w: {"pk": opened(w).cluster_year_id}, READ_CLUSTER_OF_A),
+    "authority_overview": (
+        "get",
+        lambda w: {"pk": opened(w).cluster_year.cluster.authority_id},
+        {**READ_CLUSTER_OF_A, "leader_clerk": NOT_FOUND, "member_clerk": NOT_FOUND},
+    ),
+    "unit_results": ("get", lambda w: {"pk": opened(w) and w.member.pk}, READ_CLUSTER_OF_A),
 }
 
 
@@ -367,6 +373,8 @@ OTHER_AUTHORITY_OBJECTS = {
     "ballot_detail": lambda w: {"pk": a_ballot(w, other=True).pk},
     "vote_document": lambda w: {"pk": opened(w, other=True).cluster_year_id, "slug": "kiem-phieu"},
     "year_bundle": lambda w: {"pk": opened(w, other=True).cluster_year_id},
+    "authority_overview": lambda w: {"pk": w.other_authority.pk},
+    "unit_results": lambda w: {"pk": w.other_unit.pk},
     "vote_document_pdf": lambda w: {
         "pk": opened(w, other=True).cluster_year_id,
         "slug": "kiem-phieu",

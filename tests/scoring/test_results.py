@@ -287,3 +287,40 @@ def test_the_whole_year_prints_as_one_pdf(client_as, world, contest):
     assert text.count("PHIẾU CHẤM ĐIỂM THI ĐUA NĂM 2024") == 6
     sizes = {round(float(page.mediabox.width)) for page in reader.pages}
     assert sizes == {595, 842}  # portrait documents and landscape tables in one file
+
+
+def test_authority_overview_shows_each_cluster_year_at_a_glance(client_as, contest, world):
+    from django.urls import reverse
+
+    fill(contest, "xã Đồng Liên", 58, 40, bonus=5)
+    html = (
+        client_as("viewer")
+        .get(reverse("authority_overview", args=[world.authority.pk]) + "?nam=2024")
+        .content.decode()
+    )
+    assert "Cụm thi đua các xã thành phố A" in html
+    assert "chưa ký" in html and "tạm tính" in html
+    assert "xã Đồng Liên (103" in html  # the unit in first place
+    assert "0 / 0 (trên 6)" in html  # no sheet submitted yet
+
+
+def test_a_units_results_follow_it_through_a_merger(client_as, contest, world):
+    from django.urls import reverse
+
+    from clusters.models import ClusterYear
+
+    fill(contest, "phường Huống Thượng", 50, 40)  # 90 in 2024
+    merged = Unit.objects.create(authority=world.authority, name="phường Quyết Thắng")
+    world.member.valid_to = datetime.date(2024, 12, 31)
+    world.member.successor = merged
+    world.member.save()
+    later = ClusterYear.objects.create(cluster=world.cluster, year=2025)
+    Membership.objects.create(cluster_year=later, unit=merged, role="leader")
+    table = create_table(later)
+    Criterion.objects.create(table=table, code="I", text="Điểm", max_points=100, position=1)
+    publish_table(table)
+    Score.objects.filter(sheet__table=table).update(self_value=D("95"))
+    html = client_as("viewer").get(reverse("unit_results", args=[merged.pk])).content.decode()
+    assert "phường Huống Thượng" in html  # the predecessor's 2024 result is part of its story
+    assert html.index("2024") < html.index("2025")
+    assert "90 (hạng" in html and "95 (hạng 1)" in html  # the chart's points
