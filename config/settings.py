@@ -95,6 +95,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "documents.middleware.DocumentErrorMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # django-axes must come last.
     "axes.middleware.AxesMiddleware",
@@ -183,6 +184,10 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 PLEDGE_SCAN_MAX_BYTES = int(os.environ.get("PLEDGE_SCAN_MAX_BYTES", str(20 * 1024 * 1024)))
 EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024)))
+# A PDF taking longer than this is stopped and the user told so. Sync gunicorn workers run
+# requests on the main thread, where the limit applies; it stays below gunicorn's --timeout of
+# 30 s, the backstop.
+PDF_TIMEOUT_SECONDS = float(os.environ.get("PDF_TIMEOUT_SECONDS", "25"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -19,3 +19,5 @@ urlpatterns = [
     path("nam/<int:pk>/in-ca-nam.pdf", year_bundle.year_bundle, name="year_bundle"),
     path("admin/", admin.site.urls),
 ]
+
+handler500 = "config.views.server_error"

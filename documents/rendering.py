@@ -8,8 +8,12 @@ anything else that user text could smuggle into the HTML.
 
 from __future__ import annotations
 
+import logging
 import mimetypes
 import posixpath
+import signal
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -19,6 +23,7 @@ from django.core.exceptions import SuspiciousFileOperation
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils._os import safe_join
+from django.utils.translation import gettext as _
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -29,8 +34,75 @@ BASE_URL = "https://documents.invalid/"
 PDF_LANGUAGE = "vi"
 
 
+logger = logging.getLogger(__name__)
+
+
 class RefusedURL(ValueError):
     """A document referred to something outside the project's static files."""
+
+
+class PdfRenderError(Exception):
+    """The PDF could not be made; the message is for the user (DocumentErrorMiddleware shows it)."""
+
+
+class _PdfTimeout(BaseException):
+    # BaseException, so that no ``except Exception`` inside WeasyPrint swallows it.
+    pass
+
+
+@contextmanager
+def time_limit(seconds: float):
+    """Interrupt the block after ``seconds`` (SIGALRM, on the main thread only).
+
+    Sync gunicorn workers and the development server's request threads differ: on a thread
+    other than the main one no alarm can be set and gunicorn's own ``--timeout`` remains the
+    backstop. The previous handler and timer are restored, so nothing leaks into the next request.
+    """
+    on_main_thread = threading.current_thread() is threading.main_thread()
+    usable = seconds > 0 and hasattr(signal, "SIGALRM") and on_main_thread
+    if not usable:
+        yield
+        return
+
+    def expired(signum, frame):
+        raise _PdfTimeout
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@contextmanager
+def rendering_guard():
+    """Turn any failure or overrun of WeasyPrint into a PdfRenderError with a Vietnamese message."""
+    seconds = float(getattr(settings, "PDF_TIMEOUT_SECONDS", 25))
+    try:
+        with time_limit(seconds):
+            yield
+    except _PdfTimeout:
+        logger.error("PDF rendering stopped after %s s", seconds)
+        raise PdfRenderError(
+            _(
+                "The PDF took longer than %(seconds)s seconds to make and was stopped. "
+                "Please try again later; if it happens again, tell the emulation staff."
+            )
+            % {"seconds": f"{seconds:g}"}
+        ) from None
+    except PdfRenderError:
+        raise
+    except Exception as error:
+        logger.exception("PDF rendering failed")
+        raise PdfRenderError(
+            _(
+                "The PDF could not be made (%(error)s). Nothing has been changed; please try "
+                "again, and tell the emulation staff if it happens again."
+            )
+            % {"error": type(error).__name__}
+        ) from error
 
 
 def static_path_for(url: str) -> Path:
@@ -104,9 +176,10 @@ def render_pdf(
 
 
 def html_to_pdf(html: str, *, fetcher: StaticOnlyFetcher | None = None) -> bytes:
-    return HTML(
-        string=html, base_url=BASE_URL, url_fetcher=fetcher or StaticOnlyFetcher()
-    ).write_pdf()
+    with rendering_guard():
+        return HTML(
+            string=html, base_url=BASE_URL, url_fetcher=fetcher or StaticOnlyFetcher()
+        ).write_pdf()
 
 
 def static_url(path: str) -> str:
@@ -116,13 +189,13 @@ def static_url(path: str) -> str:
 
 def render_pdf_bundle(parts: list[tuple[str, dict]]) -> bytes:
     """Several print templates as one PDF, each keeping its own page size and numbering."""
-    documents = []
-    for template_name, context in parts:
-        html = render_document_html(template_name, context, for_pdf=True)
-        documents.append(
-            HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher()).render()
-        )
-    if not documents:
+    htmls = [render_document_html(name, context, for_pdf=True) for name, context in parts]
+    if not htmls:
         raise ValueError("nothing to print")
-    pages = [page for document in documents for page in document.pages]
-    return documents[0].copy(pages).write_pdf()
+    with rendering_guard():  # one time limit for the whole bundle
+        documents = [
+            HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher()).render()
+            for html in htmls
+        ]
+        pages = [page for document in documents for page in document.pages]
+        return documents[0].copy(pages).write_pdf()

@@ -739,4 +739,7 @@ VI = {
     "No cluster years that year.": "Không có cụm nào trong năm đó.",
     "including": "gồm cả",
     "Not scored in any year yet.": "Chưa được chấm điểm năm nào.",
+    "The PDF could not be made": "Không tạo được bản PDF",
+    "The PDF took longer than %(seconds)s seconds to make and was stopped. Please try again later; if it happens again, tell the emulation staff.": "Không tạo được bản PDF: việc tạo đã quá %(seconds)s giây nên đã dừng lại. Xin thử lại sau; nếu vẫn lỗi, hãy báo cán bộ thi đua phụ trách.",
+    "The PDF could not be made (%(error)s). Nothing has been changed; please try again, and tell the emulation staff if it happens again.": "Không tạo được bản PDF (%(error)s). Không có dữ liệu nào bị thay đổi; xin thử lại, nếu vẫn lỗi hãy báo cán bộ thi đua phụ trách.",
 }
