@@ -105,3 +105,87 @@ def test_a_pdf_that_overruns_its_time_is_stopped_and_the_worker_carries_on(
     import signal
 
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+# --- A crash between the steps of a multi-step action leaves nothing half-done -------------------
+# (Copying a covenant and starting the next year have the same tests next to their services.)
+
+
+def _server_error(client, url, data):
+    client.raise_request_exception = False
+    response = client.post(url, data)
+    assert response.status_code == 500
+    return response
+
+
+def test_a_crash_while_publishing_opens_no_sheet_and_keeps_the_draft(client_as, world, monkeypatch):
+    from scoring.models import ScoreSheet
+
+    table = world.table
+    assert table.tree().problems == []
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("injected failure after the status changed")
+
+    monkeypatch.setattr("scoring.sheets.Score.objects.bulk_create", crash)
+    _server_error(client_as("staff"), reverse("table_status", args=[world.cluster_year.pk]),
+                  {"action": "publish"})  # fmt: skip
+    table.refresh_from_db()
+    assert table.status == "draft" and table.published_at is None
+    assert not ScoreSheet.objects.filter(table=table).exists()
+
+
+def test_a_crash_while_finalising_leaves_the_results_open(client_as, world, monkeypatch):
+    from simple_history.models import HistoricalRecords
+
+    from scoring.sheets import publish_table
+
+    table = world.table
+    publish_table(table)
+    history_before = table.history.count()
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("injected failure while recording the history")
+
+    monkeypatch.setattr(HistoricalRecords, "create_historical_record", crash)
+    _server_error(client_as("staff"), reverse("results_status", args=[world.cluster_year.pk]),
+                  {"action": "finalise"})  # fmt: skip
+    monkeypatch.undo()
+    table.refresh_from_db()
+    assert table.status == "published" and table.closed_at is None
+    assert table.history.count() == history_before
+
+
+def test_a_crash_in_the_middle_of_an_excel_import_keeps_the_old_table(
+    client_as, world, monkeypatch
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from scoring.demo import SAMPLE_XLSX
+    from scoring.models import Criterion
+
+    table = world.table
+    fields = ("pk", "code", "text", "max_points")
+    before = list(table.criteria.order_by("pk").values_list(*fields))
+    title = table.title
+    client = client_as("staff")
+    url = reverse("table_import", args=[world.cluster_year.pk])
+    preview = client.post(url, {"file": SimpleUploadedFile("mau.xlsx", SAMPLE_XLSX.read_bytes())})
+    payload = preview.context["payload"]
+
+    saved = []
+    real_save = Criterion.save
+
+    def crash_on_the_30th(self, *args, **kwargs):
+        saved.append(self.code)
+        if len(saved) == 30:
+            raise RuntimeError("injected failure in the middle of the rows")
+        return real_save(self, *args, **kwargs)
+
+    monkeypatch.setattr(Criterion, "save", crash_on_the_30th)
+    _server_error(client, url, {"payload": payload})
+    monkeypatch.undo()
+    assert len(saved) == 30  # the crash came after the old rows were deleted and 29 new ones saved
+    table.refresh_from_db()
+    assert table.title == title
+    assert list(table.criteria.order_by("pk").values_list(*fields)) == before
