@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-pg test-e2e lint format install install-dev messages clean
+.PHONY: run test test-pg test-e2e lint format install install-dev messages audit clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,17 @@ format: install-dev
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# Known vulnerabilities in the locked dependencies (pip-audit in its own venv, so that its
+# dependencies stay out of the project's). AUDIT_STRICT=1 also fails when a package could not be
+# checked (no route to PyPI's vulnerability data).
+.venv-audit/.installed: requirements-audit.lock
+	$(PYTHON) -m venv .venv-audit
+	.venv-audit/bin/pip install --disable-pip-version-check -q -r requirements-audit.lock
+	touch $@
+
+audit: .venv-audit/.installed
+	$(PYTHON) .ci/audit.py
+
 # Extract the UI strings (needs GNU gettext's xgettext; Debian: gettext), fill the Vietnamese
 # from locale/vi_translations.py and compile. The compiled .mo files are committed.
 messages: install-dev
@@ -54,4 +65,4 @@ messages: install-dev
 	$(PY) locale/fill_po.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles
+	rm -rf $(VENV) .venv-audit .pytest_cache .ruff_cache staticfiles

@@ -229,3 +229,42 @@ def test_dependency_direction_between_apps(app, forbidden):
         if pattern.search(path.read_text(encoding="utf-8"))
     ]
     assert not offenders, offenders
+
+
+# --- The dependency audit of .ci/run ----------------------------------------------------------
+
+
+def _audit_with(tmp_path, report: dict, **env):
+    import json
+
+    fake = tmp_path / "pip-audit"
+    fake.write_text(f"#!/bin/sh\ncat <<'JSON'\n{json.dumps(report)}\nJSON\n")
+    fake.chmod(0o755)
+    return subprocess.run(
+        [sys.executable, str(ROOT / ".ci" / "audit.py")],
+        capture_output=True, text=True, check=False,
+        env={**os.environ, "PIP_AUDIT": str(fake), **env},
+    )  # fmt: skip
+
+
+def test_the_dependency_audit_fails_on_a_known_vulnerability(tmp_path):
+    report = {"dependencies": [
+        {"name": "django", "version": "5.2.0", "vulns": [
+            {"id": "PYSEC-2025-1", "fix_versions": ["5.2.1"], "aliases": [], "description": ""}
+        ]},
+        {"name": "weasyprint", "version": "70.0", "vulns": []},
+    ], "fixes": []}  # fmt: skip
+    result = _audit_with(tmp_path, report)
+    assert result.returncode == 1
+    assert "VULNERABLE django 5.2.0: PYSEC-2025-1 (fixed in 5.2.1)" in result.stdout
+
+
+def test_the_dependency_audit_says_loudly_what_it_could_not_check(tmp_path):
+    report = {"dependencies": [
+        {"name": "django", "skip_reason": "Dependency not found on PyPI and could not be audited"},
+        {"name": "weasyprint", "version": "70.0", "vulns": []},
+    ], "fixes": []}  # fmt: skip
+    result = _audit_with(tmp_path, report)
+    assert result.returncode == 0
+    assert "audited 1 of 2" in result.stdout and "NOT AUDITED (1)" in result.stderr
+    assert _audit_with(tmp_path, report, AUDIT_STRICT="1").returncode == 1
