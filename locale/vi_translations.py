@@ -742,4 +742,9 @@ VI = {
     "The PDF could not be made": "Không tạo được bản PDF",
     "The PDF took longer than %(seconds)s seconds to make and was stopped. Please try again later; if it happens again, tell the emulation staff.": "Không tạo được bản PDF: việc tạo đã quá %(seconds)s giây nên đã dừng lại. Xin thử lại sau; nếu vẫn lỗi, hãy báo cán bộ thi đua phụ trách.",
     "The PDF could not be made (%(error)s). Nothing has been changed; please try again, and tell the emulation staff if it happens again.": "Không tạo được bản PDF (%(error)s). Không có dữ liệu nào bị thay đổi; xin thử lại, nếu vẫn lỗi hãy báo cán bộ thi đua phụ trách.",
+    "Change password": "Đổi mật khẩu",
+    "Password changed": "Đã đổi mật khẩu",
+    "Your new password is in use. You stay logged in here; every other browser where you were logged in must log in again.": "Mật khẩu mới đã có hiệu lực. Bạn vẫn đăng nhập ở đây; mọi trình duyệt khác đang đăng nhập bằng tài khoản này phải đăng nhập lại.",
+    "This password is too short: it needs at least %(min_length)d characters.": "Mật khẩu này quá ngắn: cần ít nhất %(min_length)d ký tự.",
+    "Your password must have at least %(min_length)d characters.": "Mật khẩu phải có ít nhất %(min_length)d ký tự.",
 }

@@ -268,3 +268,56 @@ def test_the_dependency_audit_says_loudly_what_it_could_not_check(tmp_path):
     assert result.returncode == 0
     assert "audited 1 of 2" in result.stdout and "NOT AUDITED (1)" in result.stderr
     assert _audit_with(tmp_path, report, AUDIT_STRICT="1").returncode == 1
+
+
+# --- Passwords and sessions ----------------------------------------------------------------------
+
+
+def test_a_user_changes_their_password_under_the_policy(client_as, world):
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    elsewhere = Client()
+    elsewhere.force_login(get_user_model().objects.get(username="staff"))
+    me = client_as("staff")
+    url = reverse("password_change")
+    page = me.get(url).content.decode()
+    assert "Đổi mật khẩu" in page and "Mật khẩu cũ" in page
+
+    weak = me.post(url, {"old_password": "pw-test-123", "new_password1": "12345678",
+                         "new_password2": "12345678"})  # fmt: skip
+    text = weak.content.decode()
+    assert weak.status_code == 200
+    assert "cần ít nhất 10 ký tự" in text and "quá phổ biến" in text and "hoàn toàn là số" in text
+
+    wrong_old = me.post(url, {"old_password": "sai", "new_password1": "Cum-thi-dua-2025",
+                              "new_password2": "Cum-thi-dua-2025"})  # fmt: skip
+    assert wrong_old.status_code == 200 and "không chính xác" in wrong_old.content.decode()
+
+    done = me.post(url, {"old_password": "pw-test-123", "new_password1": "Cum-thi-dua-2025",
+                         "new_password2": "Cum-thi-dua-2025"}, follow=True)  # fmt: skip
+    assert "Đã đổi mật khẩu" in done.content.decode()
+    assert me.get(reverse("home")).status_code == 200  # still logged in here
+    assert elsewhere.get(reverse("home")).status_code == 302  # logged out everywhere else
+
+
+def test_a_session_ends_with_the_browser_and_after_a_working_day(client_as):
+    import datetime
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE and settings.SESSION_COOKIE_AGE == 8 * 3600
+    client = client_as("staff")
+    response = client.post(reverse("logout"))  # a fresh login through the form, to read its cookie
+    response = client.post(reverse("login"), {"username": "staff", "password": "pw-test-123"})
+    cookie = response.cookies[settings.SESSION_COOKIE_NAME]
+    assert cookie["expires"] == "" and cookie["max-age"] == ""  # gone when the browser closes
+
+    session = Session.objects.get(session_key=cookie.value)
+    lifetime = session.expire_date - timezone.now()
+    assert datetime.timedelta(hours=7, minutes=59) < lifetime <= datetime.timedelta(hours=8)
+    session.expire_date = timezone.now() - datetime.timedelta(seconds=1)
+    session.save()
+    response = client.get(reverse("home"))
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))

@@ -117,6 +117,8 @@ ENTER_SHEET = {
 # url name -> (method, kwargs from the world, expected status per persona)
 ACCESS = {
     "home": ("get", lambda w: {}, EVERYONE),
+    "password_change": ("get", lambda w: {}, EVERYONE),
+    "password_change_done": ("get", lambda w: {}, EVERYONE),
     "cluster_list": ("get", lambda w: {}, EVERYONE),
     "unit_list": ("get", lambda w: {}, EVERYONE),
     "cluster_create": ("get", lambda w: {}, STAFF_ONLY_CREATE),
