@@ -1,0 +1,131 @@
+"""Backup and restore: every row and every uploaded file come back intact, or nothing at all."""
+
+import io
+import json
+import shutil
+import tarfile
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+
+from clusters.backup import dump_rows
+from clusters.models import Authority
+from scoring.sheet_models import Evidence
+from tests.test_url_access import member_evidence, scanned_pledge
+
+# Real transactions: PostgreSQL will not TRUNCATE (flush) tables inside the test's own transaction.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def filled(world):
+    """The world with a signed covenant's scan and a piece of evidence on a score."""
+    scanned_pledge(world)
+    member_evidence(world)
+    return world
+
+
+def files_under(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def wipe():
+    call_command("flush", interactive=False, verbosity=0)
+    shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
+
+
+def test_backup_then_restore_gives_back_every_row_and_file(filled, tmp_path):
+    rows_before = json.loads(dump_rows())
+    media = Path(settings.MEDIA_ROOT)
+    files_before = files_under(media)
+    assert len(files_before) == 2 and len(rows_before) > 100
+    target = tmp_path / "backup.tar.gz"
+    call_command("backup", str(target), stdout=io.StringIO())
+
+    wipe()
+    assert not Authority.objects.exists() and not media.exists()
+    out = io.StringIO()
+    call_command("restore", str(target), stdout=out)
+
+    assert f"restored {len(rows_before)} rows and 2 files" in out.getvalue()
+    assert json.loads(dump_rows()) == rows_before
+    assert files_under(media) == files_before
+    evidence = Evidence.objects.get()
+    assert evidence.file.read() == b"%PDF-1.4"  # the row still points at its file
+
+
+def test_restore_refuses_a_database_that_is_not_empty(filled, tmp_path):
+    target = tmp_path / "backup.tar.gz"
+    call_command("backup", str(target), stdout=io.StringIO())
+    with pytest.raises(CommandError, match="database is not empty"):
+        call_command("restore", str(target))
+
+
+def _rewrite(source: Path, target: Path, change) -> None:
+    with tarfile.open(source, "r:gz") as old, tarfile.open(target, "w:gz") as new:
+        for member in old.getmembers():
+            content = old.extractfile(member).read()
+            name, content = change(member.name, content)
+            info = tarfile.TarInfo(name)
+            info.size = len(content)
+            new.addfile(info, io.BytesIO(content))
+
+
+def _escaping(name: str, content: bytes) -> tuple[str, bytes]:
+    """Every file renamed to climb out of MEDIA_ROOT, in the archive and in its manifest."""
+    if name.startswith("media/"):
+        return "media/../../" + Path(name).name, content
+    if name == "manifest.json":
+        manifest = json.loads(content)
+        manifest["media"] = {"../../" + Path(k).name: v for k, v in manifest["media"].items()}
+        return name, json.dumps(manifest).encode()
+    return name, content
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda n, c: (n, c.replace(b"minh-chung", b"minh-chunG")) if n == "data.json" else (n, c),
+         "data.json does not match"),
+        (lambda n, c: (n, b"tampered") if n.startswith("media/") else (n, c),
+         "does not match its checksum"),
+        (lambda n, c: ("media/extra.pdf", c) if n.startswith("media/") else (n, c),
+         "has no media/"),
+        (_escaping, "unsafe file name"),
+    ],
+    ids=["rows", "file", "missing-file", "path-traversal"],
+)  # fmt: skip
+def test_a_damaged_backup_restores_nothing(filled, tmp_path, change, message):
+    good = tmp_path / "good.tar.gz"
+    call_command("backup", str(good), stdout=io.StringIO())
+    bad = tmp_path / "bad.tar.gz"
+    _rewrite(good, bad, change)
+    wipe()
+    with pytest.raises(CommandError, match=message):
+        call_command("restore", str(bad))
+    assert not Authority.objects.exists()
+    assert not Path(settings.MEDIA_ROOT).exists() or not files_under(Path(settings.MEDIA_ROOT))
+    assert not list(tmp_path.parent.glob("*.pdf")) and not list(tmp_path.glob("*.pdf"))
+
+
+def test_a_failure_while_loading_leaves_neither_rows_nor_files(filled, tmp_path, monkeypatch):
+    target = tmp_path / "backup.tar.gz"
+    call_command("backup", str(target), stdout=io.StringIO())
+    wipe()
+    real_write = Path.write_bytes
+    calls = []
+
+    def crash_on_the_second_file(self, data):
+        calls.append(self)
+        if len(calls) == 2:
+            raise OSError("disk full")
+        return real_write(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", crash_on_the_second_file)
+    with pytest.raises(OSError, match="disk full"):
+        call_command("restore", str(target))
+    monkeypatch.undo()
+    assert not Authority.objects.exists()
+    assert not files_under(Path(settings.MEDIA_ROOT))
