@@ -1,0 +1,161 @@
+"""Scoring tables, score sheets, reviews and votes for `manage.py generate_dataset` (see
+clusters/dataset.py).
+
+Each year gets a table of ``options.criteria`` criteria: five score sections of 20 points (100
+in all) whose parts share the points in steps of 0,5, a bonus section (cap 5) and a deduction
+section (cap 10). Every member unit's sheet is filled in, submitted and reviewed (the reviewer
+lowers a value now and then, with a reason). Past years are closed, with an award vote each;
+the last year stays open for scoring, its sheets a mix of reviewed, submitted and in progress.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from clusters.models import Membership
+
+from .ballot_models import Ballot, BallotCount
+from .models import Criterion, ScoringTable
+from .sheet_models import Score, ScoreSheet
+
+HALF = Decimal("0.5")
+SECTIONS = ["Xây dựng Đảng, chính quyền", "Phát triển kinh tế", "Văn hóa - xã hội",
+            "Quốc phòng, an ninh", "Cải cách hành chính, chuyển đổi số"]  # fmt: skip
+EXTRA = 6  # bonus and deduction sections with two criteria each
+
+
+def split_points(total: Decimal, parts: int) -> list[Decimal]:
+    """``total`` shared by ``parts`` in multiples of 0,5, the last taking the remainder."""
+    share = (total / parts / HALF).to_integral_value(rounding="ROUND_FLOOR") * HALF
+    share = max(share, HALF)
+    return [share] * (parts - 1) + [total - share * (parts - 1)]
+
+
+def build_tables(cluster_years, criteria: int) -> list[ScoringTable]:
+    leaves = max(criteria - len(SECTIONS) - EXTRA, len(SECTIONS))
+    per_section = [leaves // len(SECTIONS) + (i < leaves % len(SECTIONS))
+                   for i in range(len(SECTIONS))]  # fmt: skip
+    tables = ScoringTable.objects.bulk_create(
+        ScoringTable(
+            cluster_year=cy, title=f"Bảng chấm điểm thi đua năm {cy.year}",
+            tier_bands=cy.tier_bands, nominal_total=Decimal(100), bonus_cap=Decimal(5),
+            deduction_cap=Decimal(10),
+        )
+        for cy in cluster_years
+    )  # fmt: skip
+    roots = []
+    for table in tables:
+        for index, name in enumerate(SECTIONS):
+            roots.append(Criterion(table=table, position=index + 1, code=_roman(index + 1),
+                                   text=name, max_points=Decimal(20), step=HALF))  # fmt: skip
+        roots.append(Criterion(table=table, position=10, code="VI", text="Điểm thưởng",
+                               kind="bonus", max_points=Decimal(5), step=HALF))  # fmt: skip
+        roots.append(Criterion(table=table, position=11, code="VII", text="Điểm trừ",
+                               kind="deduction", max_points=Decimal(10), step=HALF))  # fmt: skip
+    Criterion.objects.bulk_create(roots, batch_size=2000)
+    children = []
+    for root in roots:
+        if root.kind == "score":
+            count = per_section[SECTIONS.index(root.text)]
+            points = split_points(root.max_points, count)
+            texts = [f"Tiêu chí {root.code}.{i + 1}: hoàn thành chỉ tiêu được giao"
+                     for i in range(count)]  # fmt: skip
+        elif root.kind == "bonus":
+            points, texts = [Decimal("2.5")] * 2, ["Mô hình mới được công nhận",
+                                                   "Được khen thưởng cấp tỉnh"]  # fmt: skip
+        else:
+            points, texts = [Decimal(5)] * 2, ["Để xảy ra vi phạm", "Báo cáo chậm"]
+        for i, (value, text) in enumerate(zip(points, texts, strict=True)):
+            children.append(Criterion(
+                table_id=root.table_id, parent=root, position=i + 1, code=str(i + 1), text=text,
+                kind=root.kind, max_points=value, step=HALF, evidence_required=(i % 7 == 0),
+            ))  # fmt: skip
+    Criterion.objects.bulk_create(children, batch_size=2000)
+    return tables
+
+
+def _roman(n: int) -> str:
+    return ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"][n - 1]
+
+
+def _value(rng, criterion: Criterion) -> Decimal:
+    steps = int(criterion.max_points / HALF)
+    if criterion.kind == "deduction":
+        return Decimal(0) if rng.random() < 0.85 else HALF * rng.randint(1, steps)
+    if criterion.kind == "bonus":
+        return Decimal(0) if rng.random() < 0.5 else HALF * rng.randint(1, steps)
+    return HALF * rng.randint(steps // 2, steps)
+
+
+def generate(cluster_years, rng, options, stdout=None) -> None:
+    tables = build_tables(cluster_years, options.criteria)
+    leaves_of: dict[int, list[Criterion]] = {}
+    for criterion in Criterion.objects.filter(table__in=tables, parent__isnull=False):
+        leaves_of.setdefault(criterion.table_id, []).append(criterion)
+    members_of: dict[int, list[int]] = {cy.pk: [] for cy in cluster_years}
+    for cy_id, unit_id in (
+        Membership.objects.filter(cluster_year__in=cluster_years)
+        .order_by("cluster_year", "position")
+        .values_list("cluster_year_id", "unit_id")
+    ):
+        members_of[cy_id].append(unit_id)
+    now = timezone.now()
+    last = max(cy.year for cy in cluster_years)
+    sheets = []
+    for table, cy in zip(tables, cluster_years, strict=True):
+        for index, unit_id in enumerate(members_of[cy.pk]):
+            status = ScoreSheet.Status.REVIEWED
+            if cy.year == last:  # the open year: some still being scored or waiting for review
+                status = [ScoreSheet.Status.REVIEWED, ScoreSheet.Status.SUBMITTED,
+                          ScoreSheet.Status.DRAFT][index % 3]  # fmt: skip
+            sheets.append(ScoreSheet(
+                table=table, unit_id=unit_id, status=status,
+                submitted_at=None if status == ScoreSheet.Status.DRAFT else now,
+                reviewed_at=now if status == ScoreSheet.Status.REVIEWED else None,
+            ))  # fmt: skip
+    ScoreSheet.objects.bulk_create(sheets, batch_size=2000)
+    scores = []
+    for sheet in sheets:
+        for criterion in leaves_of[sheet.table_id]:
+            value = _value(rng, criterion)
+            reviewed = reason = None
+            if sheet.status == ScoreSheet.Status.REVIEWED:
+                reviewed, reason = value, ""
+                if value >= HALF and rng.random() < 0.05:
+                    reviewed, reason = value - HALF, "Minh chứng chưa đầy đủ"
+            scores.append(Score(
+                sheet=sheet, criterion=criterion, self_value=value,
+                self_note="Theo báo cáo tổng kết năm" if rng.random() < 0.3 else "",
+                reviewed_value=reviewed, review_reason=reason or "", version=1,
+            ))  # fmt: skip
+    bulk_create_with_history(scores, Score, batch_size=2000)
+    for status, years in (
+        ("closed", [cy.pk for cy in cluster_years if cy.year < last]),
+        ("published", [cy.pk for cy in cluster_years if cy.year == last]),
+    ):
+        ScoringTable.objects.filter(cluster_year_id__in=years).update(
+            status=status, published_at=now, closed_at=now if status == "closed" else None
+        )  # fmt: skip
+    ballots, counts = [], []
+    for table, cy in zip(tables, cluster_years, strict=True):
+        if cy.year == last:
+            continue
+        voters = len(members_of[cy.pk])
+        ballot = Ballot(table=table, award=(cy.awards or [{"name": "Cờ thi đua"}])[0]["name"],
+                        seats=1, held_on=datetime.date(cy.year, 12, 28), voters_present=voters,
+                        ballots_issued=voters, valid_ballots=voters)  # fmt: skip
+        ballots.append(ballot)
+        for position, unit_id in enumerate(members_of[cy.pk][:5], start=1):
+            counts.append((ballot, unit_id, position, rng.randint(0, voters)))
+    Ballot.objects.bulk_create(ballots, batch_size=500)
+    BallotCount.objects.bulk_create(
+        (BallotCount(ballot=b, unit_id=u, position=p, votes=v) for b, u, p, v in counts),
+        batch_size=2000,
+    )
+    if stdout:
+        stdout.write(f"{len(tables)} tables, {len(sheets)} sheets, {len(scores)} scores, "
+                     f"{len(ballots)} ballots")  # fmt: skip
