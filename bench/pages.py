@@ -1,0 +1,175 @@
+"""Benchmark: server time and queries of the key pages as the database grows. Not a test.
+
+    .venv/bin/python bench/pages.py [--repeat 30] [--database-url postgres://…/giaouoc_bench]
+
+The target is one cluster-year of 15 units × 60 criteria (the open year of a generated cluster,
+its sheets a mix of reviewed, submitted and in progress). It is measured with the rest of the
+database at 1×, 10× and 100× the size of that cluster-year (more authorities, clusters and
+years from `generate_dataset`). Pages are requested in-process through the whole middleware
+stack (Django's test client; no HTTP), DEBUG off, warm, median of --repeat runs. The floor is a
+view that renders base.html for the same logged-in user through the same middleware.
+
+The database given (default: a throw-away PostgreSQL database giaouoc_bench on the local
+server) is dropped and created again. Results are written down in bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import time
+import types
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/giaouoc_bench"
+
+
+def recreate_database(url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme.startswith("sqlite"):
+        Path(parts.path).unlink(missing_ok=True)
+        return
+    import psycopg2
+
+    name = parts.path.lstrip("/")
+    admin = psycopg2.connect(url.rsplit("/", 1)[0] + "/postgres")
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    admin.close()
+
+
+def setup(url: str) -> None:
+    os.environ.update(
+        DATABASE_URL=url, DEBUG="0", SECRET_KEY="bench-only-not-secret",
+        ALLOWED_HOSTS="testserver", DJANGO_SETTINGS_MODULE="config.settings",
+        STATIC_ROOT=str(ROOT / "var" / "bench-static"),
+    )  # fmt: skip
+    import django
+
+    django.setup()
+
+
+def floor_urlconf():
+    """The project's URLs plus /bench-floor/: base.html for the logged-in user, nothing else."""
+    from django.contrib.auth.decorators import login_required
+    from django.shortcuts import render
+    from django.urls import include, path
+
+    @login_required
+    def floor(request):
+        return render(request, "base.html")
+
+    module = types.ModuleType("bench_urls")
+    module.urlpatterns = [
+        path("bench-floor/", floor, name="bench_floor"),
+        path("", include("config.urls")),
+    ]
+    sys.modules["bench_urls"] = module
+    return "bench_urls"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--database-url", default=DEFAULT_URL)
+    parser.add_argument("--sizes", default="1,10,100")
+    args = parser.parse_args()
+    recreate_database(args.database_url)
+    setup(args.database_url)
+
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.urls import reverse
+
+    from clusters.dataset import Options, generate
+    from clusters.models import Membership
+    from scoring.sheet_models import ScoreSheet
+
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    settings.ROOT_URLCONF = floor_urlconf()
+
+    target = generate(Options(clusters=1, units=15, years=1, criteria=60, last_year=2025, seed=1))[
+        0
+    ]
+    users = get_user_model().objects
+    prefix = f"a{target.cluster.authority_id}"
+    leader = target.memberships.get(role=Membership.Role.LEADER).unit
+    member = target.memberships.filter(role=Membership.Role.MEMBER).first().unit
+    sheet = ScoreSheet.objects.get(table__cluster_year=target, unit=member)
+    pages = [
+        ("floor: base.html", "staff", "/bench-floor/"),
+        ("dashboard", "staff", reverse("home")),
+        ("cluster-year", "staff", reverse("cluster_year_detail", args=[target.pk])),
+        ("score sheet (member clerk)", "member", reverse("sheet_detail", args=[sheet.pk])),
+        ("reviewer grid (leader clerk)", "leader", reverse("review_grid", args=[target.pk])),
+        ("results", "staff", reverse("results", args=[target.pk])),
+        ("authority overview", "staff",
+         reverse("authority_overview", args=[target.cluster.authority_id]) + "?nam=2025"),
+        ("unit results over years", "staff", reverse("unit_results", args=[member.pk])),
+    ]  # fmt: skip
+    clients = {}
+    for role, username in (("staff", f"{prefix}-canbo"), ("member", f"{prefix}-u{member.pk}"),
+                           ("leader", f"{prefix}-u{leader.pk}")):  # fmt: skip
+        clients[role] = Client()
+        clients[role].force_login(users.get(username=username))
+
+    results: dict[str, dict[int, tuple[float, int]]] = {name: {} for name, _, _ in pages}
+    added = 1
+    for size in [int(s) for s in args.sizes.split(",")]:
+        missing = size - added
+        if missing > 0:  # the rest of the province: other authorities, 5 years of 15 units each
+            clusters = -(-missing // 5)
+            generate(Options(authorities=1, clusters=clusters, units=15, years=5, criteria=60,
+                             seed=size))  # fmt: skip
+            added += clusters * 5
+        scores = ScoreSheet.objects.count()
+        for name, role, url in pages:
+            client = clients[role]
+            assert client.get(url).status_code == 200, (name, url)  # warm-up
+            queries: list[str] = []
+
+            def count(run, sql, *rest, queries=queries):
+                queries.append(sql)
+                return run(sql, *rest)
+
+            with connection.execute_wrapper(count):
+                client.get(url)
+            samples = []
+            for _ in range(args.repeat):
+                start = time.perf_counter()
+                client.get(url)
+                samples.append(time.perf_counter() - start)
+            results[name][size] = (statistics.median(samples) * 1000, len(queries))
+        print(f"size {size}×: {added} cluster-years, {scores} score sheets", flush=True)
+
+    with connection.cursor() as cursor:
+        server = cursor.connection.server_version if connection.vendor == "postgresql" else ""
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, "
+          f"Python {platform.python_version()}, {connection.vendor} {server}")  # fmt: skip
+    sizes = sorted(next(iter(results.values())))
+    floor = results["floor: base.html"]
+    header = " | ".join(f"{s}× ms | {s}× floor | {s}× queries" for s in sizes)
+    print(f"| page | {header} |")
+    print("|---|" + "---:|" * (3 * len(sizes)))
+    for name, by_size in results.items():
+        cells = " | ".join(
+            f"{by_size[s][0]:.1f} | {by_size[s][0] / floor[s][0]:.1f} | {by_size[s][1]}"
+            for s in sizes
+        )
+        print(f"| {name} | {cells} |")
+
+
+if __name__ == "__main__":
+    main()
