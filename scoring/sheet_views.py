@@ -259,17 +259,11 @@ def _save_row(request, score: Score, rights, key: str) -> int:
     if rights.can_enter and f"self-{key}" in request.POST:
         value = field.clean(request.POST.get(f"self-{key}", ""))
         note = request.POST.get(f"note-{key}", "")
-        if value == score.self_value and note.strip() == score.self_note:
-            return 0
-        sheets.save_self(score, value=value, note=note, version=version)
-        return 1
+        return int(sheets.save_self(score, value=value, note=note, version=version).changed)
     if rights.can_review and f"reviewed-{key}" in request.POST:
         value = field.clean(request.POST.get(f"reviewed-{key}", ""))
         reason = request.POST.get(f"reason-{key}", "")
-        if value == score.reviewed_value and reason.strip() == score.review_reason:
-            return 0
-        sheets.save_review(score, value=value, reason=reason, version=version)
-        return 1
+        return int(sheets.save_review(score, value=value, reason=reason, version=version).changed)
     return 0
 
 

@@ -144,12 +144,17 @@ def _locked_sheet(sheet_pk: int) -> ScoreSheet:
     )
 
 
-def _locked_score(score: Score, version: int) -> Score:
-    current = (
+def _locked_score(score: Score) -> Score:
+    return (
         Score.objects.select_for_update()
         .select_related("criterion", "sheet__table")
         .get(pk=score.pk)
     )
+
+
+def _check_version(current: Score, version: int) -> None:
+    """A write based on an older version is refused (with what the score is now), so that no
+    one overwrites a change they have not seen."""
     if current.version != version:
         raise StaleWrite(
             _(
@@ -162,7 +167,6 @@ def _locked_score(score: Score, version: int) -> Score:
             },
             code="stale",
         )
-    return current
 
 
 @transaction.atomic
@@ -172,7 +176,13 @@ def save_self(score: Score, *, value: Decimal | None, note: str, version: int) -
     blocked = entry_blocked(_locked_sheet(score.sheet_id))
     if blocked:
         raise SheetLocked(blocked)
-    current = _locked_score(score, version)
+    current = _locked_score(score)
+    # Compared under the lock, not with the caller's copy: a row already holding this value is
+    # left alone (whatever version the form had), and any real change needs the current version.
+    current.changed = value != current.self_value or note.strip() != current.self_note
+    if not current.changed:
+        return current
+    _check_version(current, version)
     check_value(current.criterion, value)
     _check_cap(current, value, reviewed=False)
     current.self_value = value
@@ -189,9 +199,13 @@ def save_review(score: Score, *, value: Decimal | None, reason: str, version: in
     blocked = review_state_blocked(_locked_sheet(score.sheet_id))
     if blocked:
         raise SheetLocked(blocked)
-    current = _locked_score(score, version)
-    check_value(current.criterion, value)
+    current = _locked_score(score)
     reason = reason.strip()
+    current.changed = value != current.reviewed_value or reason != current.review_reason
+    if not current.changed:
+        return current
+    _check_version(current, version)
+    check_value(current.criterion, value)
     if value is not None and value != (current.self_value or ZERO) and not reason:
         raise ValidationError(_("Write why the reviewed score differs from the unit's own."))
     _check_cap(current, value, reviewed=True)

@@ -295,3 +295,24 @@ def test_a_stale_review_against_the_units_newer_value_is_refused(client_as, worl
     ScoreSheet.objects.filter(pk=sheet.pk).update(status="submitted")
     html = page(save(client_as("leader_clerk"), target, reviewed="2", reason="x", version=0))
     assert "Người khác vừa lưu điểm này: điểm hiện là 3" in html
+
+
+def test_a_save_racing_another_is_not_taken_for_unchanged(client_as, world, round_, monkeypatch):
+    """Found by the load test (bench/load.py). The clerk's request read the score (2, version 1);
+    before it went on, another save committed 1. The clerk's 2 must not be taken for
+    "unchanged" on the strength of the old copy: it is refused as stale, and says what is there."""
+    from scoring import access, sheets
+
+    target = score(sheet_of(round_, world.member), "1.1")
+    sheets.save_self(target, value=Decimal("2"), note="", version=0)
+    real = access.get_score_for_user
+
+    def read_then_someone_else_saves(user, pk):
+        copy, rights = real(user, pk)
+        sheets.save_self(Score.objects.get(pk=pk), value=Decimal("1"), note="", version=1)
+        return copy, rights
+
+    monkeypatch.setattr(access, "get_score_for_user", read_then_someone_else_saves)
+    html = page(save(client_as("member_clerk"), target, self="2", version=1))
+    assert "đã lưu" not in html and "Người khác vừa lưu điểm này" in html
+    assert Score.objects.get(pk=target.pk).self_value == Decimal("1")

@@ -287,3 +287,22 @@ def test_a_deputy_clerk_sees_only_the_leaders_sheet_and_its_own(round_, world):
     deputy_clerk = make_user("deputy_clerk", role="clerk", unit=world.deputy)
     visible = access.visible_sheets(deputy_clerk, world.cluster_year)
     assert set(visible.values_list("unit", flat=True)) == {world.leader.pk, world.deputy.pk}
+
+
+def test_unchanged_is_judged_under_the_lock_not_on_the_callers_old_copy(round_, world):
+    """Whether a save changes anything is decided on the locked row: a change needs the current
+    version, and a value already there is no change whatever version the form carried."""
+    sheet = sheet_of(round_, world.member)
+    seen_by_a = score(sheet, "1.1")  # A reads the row: empty, version 0
+    first = sheets.save_self(seen_by_a, value=Decimal("2"), note="", version=0)  # A saves 2
+    assert first.changed and first.version == 1
+    old_copy = Score.objects.get(pk=seen_by_a.pk)  # B's request has read 2 (version 1) …
+    sheets.save_self(first, value=Decimal("1"), note="", version=1)  # … when C saves 1
+    # B posts 2 with version 1: its copy says 2 is already there, but the score now holds 1.
+    with pytest.raises(StaleWrite):
+        sheets.save_self(old_copy, value=Decimal("2"), note="", version=1)
+    assert Score.objects.get(pk=seen_by_a.pk).self_value == Decimal("1")
+
+    # A value already there is no change, whatever version the form carried: no error, no bump.
+    again = sheets.save_self(old_copy, value=Decimal("1"), note="", version=0)
+    assert not again.changed and again.version == 2
