@@ -114,14 +114,18 @@ def main() -> None:
         server.terminate()
         server.wait(timeout=30)
 
-    columns = "scenario, connections, requests/s, p50 ms, p95 ms, p99 ms, errors, worker RSS MiB"
+    columns = (
+        "scenario, connections, requests/s, p50 ms, p95 ms, p99 ms, errors, stale (harness), "
+        "worker RSS MiB"
+    )
     print("| " + " | ".join(columns.split(", ")) + " |")
     print("|---|---:|---:|---:|---:|---:|---:|---|")
     for name, connections, f, rss in rows:
         errors = int(f["failed"]) + int(f["socket_errors"])
         rss_text = ", ".join(map(str, rss))
         print(f"| {name} | {connections} | {float(f['rps']):.0f} | {f['p50']} | {f['p95']} | "
-              f"{f['p99']} | {errors} of {f['requests']} | {rss_text} |")  # fmt: skip
+              f"{f['p99']} | {errors} of {f['requests']} | {f['stale']} | "
+              f"{rss_text} |")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -85,3 +85,13 @@ class VietDecimalField(forms.DecimalField):
         for key in ("step", "min", "max"):
             attrs.pop(key, None)
         return attrs
+
+
+def refuse_nul(text: str) -> None:
+    """Refuse the NUL control character, which PostgreSQL cannot store (pasted or forged text);
+    Django's own message for it has no Vietnamese."""
+    if "\x00" in (text or ""):
+        raise forms.ValidationError(
+            _("The text holds an invisible control character (NUL); remove it and try again."),
+            code="null_characters_not_allowed",
+        )

@@ -9,7 +9,7 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .fields import VietDecimalField, format_decimal, parse_decimal
+from .fields import VietDecimalField, format_decimal, parse_decimal, refuse_nul
 from .models import Authority, Cluster, ClusterYear, Membership, Unit
 
 # Text, not type="date": the browser's picker shows dates in the browser's locale (11/15/2024 in
@@ -149,8 +149,12 @@ class LinesField(forms.CharField):
     def _format(self, number) -> str:
         return str(number) if self.integer else format_decimal(Decimal(str(number)))
 
+    # Award names become a ballot's award (255 characters); tier names are shown and printed.
+    NAME_MAX = 200
+
     def to_python(self, value):
         text = super().to_python(value)
+        refuse_nul(text)  # checked here: the list hides the raw text
         items, errors = [], []
         for number, line in enumerate(text.splitlines(), start=1):
             line = line.strip()
@@ -158,6 +162,12 @@ class LinesField(forms.CharField):
                 continue
             name, sep, amount = line.rpartition(":")
             name = name.strip()
+            if len(name) > self.NAME_MAX:
+                errors.append(
+                    _("Line %(line)d: a name may have at most %(max)d characters.")
+                    % {"line": number, "max": self.NAME_MAX}
+                )
+                continue
             if not sep or not name:
                 errors.append(
                     _('Line %(line)d: write "name: number", e.g. "%(example)s".')
@@ -289,6 +299,8 @@ class ClusterYearForm(BaseForm):
         year = cleaned.get("year") or self.instance.year
         for name in ("self_score_deadline", "review_deadline"):
             deadline = cleaned.get(name)
+            if self.fields[name].disabled:
+                continue  # changed on the deadlines page (with a reason), not checked here
             if year and deadline and not year <= deadline.year <= year + 1:
                 self.add_error(
                     name,

@@ -199,7 +199,7 @@ class Unit(models.Model):
         return self.name
 
     def save(self, *args, **kwargs) -> None:
-        self.search_text = fold(f"{self.name} {self.code}")
+        self.search_text = fold(f"{self.name} {self.code}")[:255]  # folding can lengthen text
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and ("name" in update_fields or "code" in update_fields):
             kwargs["update_fields"] = {*update_fields, "search_text"}

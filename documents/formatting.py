@@ -38,6 +38,8 @@ def vn_number(value, decimals: int | None = None) -> str:
         number = Decimal(str(value))
     except ArithmeticError:
         return str(value)  # not a number (e.g. a note in a history line): shown as it is
+    if not number.is_finite() or abs(number.adjusted()) > 30:
+        return str(value)  # "Infinity", "NaN", "1e999999999": text, not an amount
     if decimals is not None:
         number = number.quantize(Decimal(1).scaleb(-decimals))
         text = f"{number:,.{decimals}f}"

@@ -747,4 +747,6 @@ VI = {
     "Your new password is in use. You stay logged in here; every other browser where you were logged in must log in again.": "Mật khẩu mới đã có hiệu lực. Bạn vẫn đăng nhập ở đây; mọi trình duyệt khác đang đăng nhập bằng tài khoản này phải đăng nhập lại.",
     "This password is too short: it needs at least %(min_length)d characters.": "Mật khẩu này quá ngắn: cần ít nhất %(min_length)d ký tự.",
     "Your password must have at least %(min_length)d characters.": "Mật khẩu phải có ít nhất %(min_length)d ký tự.",
+    "Line %(line)d: a name may have at most %(max)d characters.": "Dòng %(line)d: tên dài tối đa %(max)d ký tự.",
+    "The text holds an invisible control character (NUL); remove it and try again.": "Nội dung có ký tự điều khiển ẩn (NUL); hãy xóa ký tự đó rồi thử lại.",
 }

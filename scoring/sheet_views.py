@@ -160,6 +160,7 @@ def _history(sheet: ScoreSheet) -> tuple[list[dict], dict[int, list[dict]]]:
                     "what": label,
                     "old": old,
                     "new": new,
+                    "numeric": field.endswith("_value"),  # notes are shown as typed
                     "why": record.history_change_reason
                     or (record.self_note if field == "self_value" else record.review_reason),
                 }
@@ -254,7 +255,10 @@ def _require_intent(request, rights, key: str = "") -> None:
 
 def _save_row(request, score: Score, rights, key: str) -> int:
     """Save one row from POST data (names suffixed with the score's pk); 1 when it changed."""
-    version = int(request.POST.get(f"version-{key}", "-1"))
+    try:
+        version = int(request.POST.get(f"version-{key}", "-1"))
+    except ValueError:
+        version = -1  # a tampered field: any change is refused as stale, nothing is lost
     field = VietDecimalField(required=False, max_digits=7, decimal_places=2)
     if rights.can_enter and f"self-{key}" in request.POST:
         value = field.clean(request.POST.get(f"self-{key}", ""))

@@ -11,7 +11,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clusters.fields import format_decimal
+from clusters.fields import format_decimal, refuse_nul
 from clusters.models import ClusterYear
 
 from .models import Criterion, ScoringTable, TableTree
@@ -144,6 +144,14 @@ def _locked_sheet(sheet_pk: int) -> ScoreSheet:
     )
 
 
+def _text(value: str) -> str:
+    """Typed text (basis, reasons) as stored: trimmed; a NUL character is refused (PostgreSQL
+    cannot store one)."""
+    value = (value or "").strip()
+    refuse_nul(value)
+    return value
+
+
 def _locked_score(score: Score) -> Score:
     return (
         Score.objects.select_for_update()
@@ -176,17 +184,18 @@ def save_self(score: Score, *, value: Decimal | None, note: str, version: int) -
     blocked = entry_blocked(_locked_sheet(score.sheet_id))
     if blocked:
         raise SheetLocked(blocked)
+    note = _text(note)
     current = _locked_score(score)
     # Compared under the lock, not with the caller's copy: a row already holding this value is
     # left alone (whatever version the form had), and any real change needs the current version.
-    current.changed = value != current.self_value or note.strip() != current.self_note
+    current.changed = value != current.self_value or note != current.self_note
     if not current.changed:
         return current
     _check_version(current, version)
     check_value(current.criterion, value)
     _check_cap(current, value, reviewed=False)
     current.self_value = value
-    current.self_note = note.strip()
+    current.self_note = note
     current.version += 1
     current.save()
     return current
@@ -199,8 +208,8 @@ def save_review(score: Score, *, value: Decimal | None, reason: str, version: in
     blocked = review_state_blocked(_locked_sheet(score.sheet_id))
     if blocked:
         raise SheetLocked(blocked)
+    reason = _text(reason)
     current = _locked_score(score)
-    reason = reason.strip()
     current.changed = value != current.reviewed_value or reason != current.review_reason
     if not current.changed:
         return current
@@ -251,7 +260,7 @@ def submit(sheet: ScoreSheet) -> None:
 @transaction.atomic
 def return_sheet(sheet: ScoreSheet, *, reason: str, by) -> None:
     sheet = ScoreSheet.objects.select_for_update().get(pk=sheet.pk)
-    reason = reason.strip()
+    reason = _text(reason)
     if not reason:
         raise ValidationError(_("Write why the sheet goes back to the unit."))
     if sheet.status != ScoreSheet.Status.SUBMITTED:
@@ -276,7 +285,7 @@ def mark_reviewed(sheet: ScoreSheet, *, by) -> None:
 
 @transaction.atomic
 def extend_deadlines(cluster_year: ClusterYear, *, self_score, review, reason: str) -> None:
-    reason = reason.strip()
+    reason = _text(reason)
     if not reason:
         raise ValidationError(_("Write why the deadlines change."))
     if self_score and review and review < self_score:

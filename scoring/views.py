@@ -212,6 +212,8 @@ def criterion_add(request, pk: int):
 def _criterion_of(table: ScoringTable, pk) -> Criterion | None:
     if not pk:
         return None
+    if not str(pk).isdigit():  # a tampered hidden field
+        raise Http404
     return get_object_or_404(Criterion, table=table, pk=pk)
 
 

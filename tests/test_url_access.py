@@ -295,6 +295,18 @@ def test_view_answers_each_persona_as_its_rules_say(client_as, world, name, pers
     assert response.status_code == expected[persona], (
         f"{method.upper()} {url} as {persona}: {response.status_code}, expected {expected[persona]}"
     )
+    if response.status_code == OK:
+        assert_security_headers(response, f"{method.upper()} {url} as {persona}")
+
+
+def assert_security_headers(response, where: str) -> None:
+    """Every page is locked down (CSP, no framing, no referrer to other sites); every file
+    (PDF, Excel, an upload) at least may not be sniffed into HTML by the browser."""
+    assert response.get("X-Content-Type-Options") == "nosniff", where
+    if response["Content-Type"].startswith("text/html"):
+        assert "default-src 'self'" in response.get("Content-Security-Policy", ""), where
+        assert response.get("X-Frame-Options") == "DENY", where
+        assert response.get("Referrer-Policy") == "same-origin", where
 
 
 @pytest.mark.parametrize("name", sorted(ACCESS))
