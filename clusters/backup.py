@@ -81,7 +81,7 @@ def _add(archive: tarfile.TarFile, name: str, content: bytes) -> None:
 
 def _safe_media_name(name: str) -> str:
     path = PurePosixPath(name)
-    if path.is_absolute() or ".." in path.parts or not name or name.startswith("/"):
+    if not name or path.is_absolute() or ".." in path.parts:
         raise BackupError(f"unsafe file name in the backup: {name!r}")
     return path.as_posix()
 

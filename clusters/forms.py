@@ -134,6 +134,8 @@ class LinesField(forms.CharField):
     """A list edited as lines "Name: number" in a textarea (works without JavaScript)."""
 
     widget = forms.Textarea(attrs={"rows": 4})
+    # Award names become a ballot's award (255 characters); tier names are shown and printed.
+    NAME_MAX = 200
 
     def __init__(self, *, key: str, number_key: str, integer: bool, **kwargs):
         self.key, self.number_key, self.integer = key, number_key, integer
@@ -148,9 +150,6 @@ class LinesField(forms.CharField):
 
     def _format(self, number) -> str:
         return str(number) if self.integer else format_decimal(Decimal(str(number)))
-
-    # Award names become a ballot's award (255 characters); tier names are shown and printed.
-    NAME_MAX = 200
 
     def to_python(self, value):
         text = super().to_python(value)

@@ -78,7 +78,8 @@ def time_limit(seconds: float):
 
 @contextmanager
 def rendering_guard():
-    """Turn any failure or overrun of WeasyPrint into a PdfRenderError with a Vietnamese message."""
+    """Turn any failure or overrun of WeasyPrint into a PdfRenderError whose message (in the UI
+    language) the user can act on; the details go to the log."""
     seconds = float(getattr(settings, "PDF_TIMEOUT_SECONDS", 25))
     try:
         with time_limit(seconds):

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from clusters.models import Membership
+from clusters.models import ClusterYear, Membership
 
 from .models import Attendee, Ceremony, Clause, Pledge, Signatory
 from .services import DEFAULT_CLOSING, SKELETON, _signing_order, _upper, signatory_defaults
@@ -25,13 +25,12 @@ TARGETS = [
 
 def generate(cluster_years, rng, options, stdout=None) -> None:
     cluster_years = list(
-        type(cluster_years[0])
-        .objects.filter(pk__in=[cy.pk for cy in cluster_years])
+        ClusterYear.objects.filter(pk__in=[cy.pk for cy in cluster_years])
         .select_related("cluster__authority")
         .prefetch_related(
             Prefetch("memberships", queryset=Membership.objects.select_related("unit"))
         )
-    ) if cluster_years else []  # fmt: skip
+    )
     pledges = []
     for cy in cluster_years:
         cluster = cy.cluster

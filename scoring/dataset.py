@@ -30,13 +30,18 @@ EXTRA = 6  # bonus and deduction sections with two criteria each
 
 def split_points(total: Decimal, parts: int) -> list[Decimal]:
     """``total`` shared by ``parts`` in multiples of 0,5, the last taking the remainder."""
+    if parts < 1 or parts * HALF > total:
+        raise ValueError(f"{total} points cannot be shared by {parts} criteria of at least 0,5")
     share = (total / parts / HALF).to_integral_value(rounding="ROUND_FLOOR") * HALF
     share = max(share, HALF)
     return [share] * (parts - 1) + [total - share * (parts - 1)]
 
 
 def build_tables(cluster_years, criteria: int) -> list[ScoringTable]:
-    leaves = max(criteria - len(SECTIONS) - EXTRA, len(SECTIONS))
+    leaves = criteria - len(SECTIONS) - EXTRA
+    if not len(SECTIONS) <= leaves <= len(SECTIONS) * 40:  # 40 parts of 0,5 fill a section of 20
+        low, high = 2 * len(SECTIONS) + EXTRA, 41 * len(SECTIONS) + EXTRA
+        raise ValueError(f"a table needs {low} to {high} criteria, not {criteria}")
     per_section = [leaves // len(SECTIONS) + (i < leaves % len(SECTIONS))
                    for i in range(len(SECTIONS))]  # fmt: skip
     tables = ScoringTable.objects.bulk_create(

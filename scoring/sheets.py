@@ -152,18 +152,18 @@ def _text(value: str) -> str:
     return value
 
 
-def _locked_score(score: Score) -> Score:
-    return (
+def _locked_for_write(score: Score, version: int, **wanted) -> Score:
+    """The score, locked, with ``changed`` telling whether ``wanted`` (field: value) differs from
+    it. This is judged on the locked row, not on the caller's copy: a row already holding the
+    values is left alone whatever version the form had, and a real change needs the current
+    version, so that no one overwrites a change they have not seen."""
+    current = (
         Score.objects.select_for_update()
         .select_related("criterion", "sheet__table")
         .get(pk=score.pk)
     )
-
-
-def _check_version(current: Score, version: int) -> None:
-    """A write based on an older version is refused (with what the score is now), so that no
-    one overwrites a change they have not seen."""
-    if current.version != version:
+    current.changed = any(getattr(current, field) != value for field, value in wanted.items())
+    if current.changed and current.version != version:
         raise StaleWrite(
             _(
                 "Someone else saved this score in the meantime: it is now %(value)s "
@@ -175,6 +175,7 @@ def _check_version(current: Score, version: int) -> None:
             },
             code="stale",
         )
+    return current
 
 
 @transaction.atomic
@@ -185,13 +186,9 @@ def save_self(score: Score, *, value: Decimal | None, note: str, version: int) -
     if blocked:
         raise SheetLocked(blocked)
     note = _text(note)
-    current = _locked_score(score)
-    # Compared under the lock, not with the caller's copy: a row already holding this value is
-    # left alone (whatever version the form had), and any real change needs the current version.
-    current.changed = value != current.self_value or note != current.self_note
+    current = _locked_for_write(score, version, self_value=value, self_note=note)
     if not current.changed:
         return current
-    _check_version(current, version)
     check_value(current.criterion, value)
     _check_cap(current, value, reviewed=False)
     current.self_value = value
@@ -209,11 +206,9 @@ def save_review(score: Score, *, value: Decimal | None, reason: str, version: in
     if blocked:
         raise SheetLocked(blocked)
     reason = _text(reason)
-    current = _locked_score(score)
-    current.changed = value != current.reviewed_value or reason != current.review_reason
+    current = _locked_for_write(score, version, reviewed_value=value, review_reason=reason)
     if not current.changed:
         return current
-    _check_version(current, version)
     check_value(current.criterion, value)
     if value is not None and value != (current.self_value or ZERO) and not reason:
         raise ValidationError(_("Write why the reviewed score differs from the unit's own."))

@@ -105,3 +105,19 @@ def test_points_are_shared_in_half_points_that_add_up(total, parts):
     points = split_points(Decimal(total), parts)
     assert len(points) == parts and sum(points) == total
     assert all(p > 0 and p % Decimal("0.5") == 0 for p in points)
+
+
+@pytest.mark.parametrize("criteria", [15, 212])
+def test_a_criteria_count_that_cannot_make_a_valid_table_is_refused_and_nothing_added(db, criteria):
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match="a table needs 16 to 211 criteria"):
+        call_command("generate_dataset", "--clusters=1", "--years=1", f"--criteria={criteria}",
+                     stdout=io.StringIO())  # fmt: skip
+    assert not ClusterYear.objects.exists()
+
+
+def test_the_largest_table_is_still_valid(db):
+    year = generate(Options(clusters=1, units=2, years=1, criteria=211))[0]
+    table = ScoringTable.objects.get(cluster_year=year)
+    assert table.criteria.count() == 211 and table.tree().problems == []

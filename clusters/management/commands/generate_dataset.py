@@ -1,6 +1,6 @@
 import time
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from clusters.dataset import Options, generate
@@ -18,6 +18,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         chosen = Options(**{name: options[name] for name in Options.__dataclass_fields__})
         started = time.perf_counter()
-        with transaction.atomic():
-            generate(chosen, stdout=self.stdout)
+        try:
+            with transaction.atomic():  # all or nothing
+                generate(chosen, stdout=self.stdout)
+        except ValueError as error:  # an option the generator cannot honour
+            raise CommandError(f"nothing generated: {error}") from error
         self.stdout.write(f"done in {time.perf_counter() - started:.1f} s")
