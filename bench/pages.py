@@ -81,6 +81,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--database-url", default=DEFAULT_URL)
     parser.add_argument("--sizes", default="1,10,100")
+    parser.add_argument("--profile", metavar="PAGE", help="profile one page (a name below) and stop")
     args = parser.parse_args()
     recreate_database(args.database_url)
     setup(args.database_url)
@@ -135,6 +136,9 @@ def main() -> None:
                              seed=size))  # fmt: skip
             added += clusters * 5
         scores = ScoreSheet.objects.count()
+        if args.profile:
+            profile(clients, pages, args.profile, args.repeat)
+            return
         for name, role, url in pages:
             client = clients[role]
             assert client.get(url).status_code == 200, (name, url)  # warm-up
@@ -169,6 +173,25 @@ def main() -> None:
             for s in sizes
         )
         print(f"| {name} | {cells} |")
+
+
+def profile(clients, pages, wanted: str, repeat: int) -> None:
+    """cProfile of `repeat` requests of one page, the functions that took the most time."""
+    import cProfile
+    import pstats
+
+    name, role, url = next(page for page in pages if page[0].startswith(wanted))
+    client = clients[role]
+    client.get(url)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(repeat):
+        client.get(url)
+    profiler.disable()
+    print(f"{name}: {url}, {repeat} requests")
+    stats = pstats.Stats(profiler).sort_stats("tottime")
+    stats.print_stats(25)
+    stats.sort_stats("cumulative").print_stats(40)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ language."""
 from __future__ import annotations
 
 import datetime
+import functools
 from decimal import Decimal
 
 
@@ -34,6 +35,17 @@ def vn_number(value, decimals: int | None = None) -> str:
     unless ``decimals`` is given."""
     if value is None or value == "":
         return ""
+    if type(value) in (Decimal, int):  # the amounts of a page repeat: format each once
+        return _cached_number(value, decimals)
+    return _vn_number(value, decimals)
+
+
+@functools.lru_cache(maxsize=4096, typed=True)
+def _cached_number(value: Decimal | int, decimals: int | None) -> str:
+    return _vn_number(value, decimals)
+
+
+def _vn_number(value, decimals: int | None) -> str:
     try:
         number = Decimal(str(value))
     except ArithmeticError:

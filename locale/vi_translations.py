@@ -749,4 +749,9 @@ VI = {
     "Your password must have at least %(min_length)d characters.": "Mật khẩu phải có ít nhất %(min_length)d ký tự.",
     "Line %(line)d: a name may have at most %(max)d characters.": "Dòng %(line)d: tên dài tối đa %(max)d ký tự.",
     "The text holds an invisible control character (NUL); remove it and try again.": "Nội dung có ký tự điều khiển ẩn (NUL); hãy xóa ký tự đó rồi thử lại.",
+    "The whole history (%(counter)s change)": ["Toàn bộ lịch sử (%(counter)s thay đổi)"],
+    "whole history": "toàn bộ lịch sử",
+    "every criterion": "mọi tiêu chí",
+    "No change recorded yet.": "Chưa có thay đổi nào được ghi lại.",
+    "Back to the sheet": "Về phiếu chấm điểm",
 }

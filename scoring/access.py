@@ -101,13 +101,18 @@ class SheetRights:
 
 
 def _role_units(cluster_year: ClusterYear) -> tuple[int | None, int | None]:
-    leader = deputy = None
-    for membership in cluster_year.memberships.all():
-        if membership.role == Membership.Role.LEADER:
-            leader = membership.unit_id
-        elif membership.role == Membership.Role.DEPUTY:
-            deputy = membership.unit_id
-    return leader, deputy
+    """The leader and deputy units of the year (one query, remembered on the instance: a page
+    asks several times)."""
+    cached = getattr(cluster_year, "_role_units", None)
+    if cached is None:
+        roles = dict(
+            cluster_year.memberships.filter(
+                role__in=[Membership.Role.LEADER, Membership.Role.DEPUTY]
+            ).values_list("role", "unit_id")
+        )
+        cached = (roles.get(Membership.Role.LEADER), roles.get(Membership.Role.DEPUTY))
+        cluster_year._role_units = cached
+    return cached
 
 
 def is_reviewer_of(user, cluster_year: ClusterYear, unit_id: int) -> bool:
@@ -122,19 +127,25 @@ def is_reviewer_of(user, cluster_year: ClusterYear, unit_id: int) -> bool:
     return leader is not None and leader in clerk_of
 
 
-def visible_sheets(user, cluster_year: ClusterYear):
-    """Sheets of the year the user may read (404 for the others)."""
-    sheets = ScoreSheet.objects.filter(table__cluster_year=cluster_year)
+def _readable_units(user, cluster_year: ClusterYear) -> set[int] | None:
+    """The units whose sheets of the year the user may read; None for all of them."""
     roles = roles_for(user)
     if roles.is_superuser or cluster_year.cluster.authority_id in roles.authority_ids:
-        return sheets
+        return None
     leader, deputy = _role_units(cluster_year)
     if leader in roles.clerk_of:
-        return sheets  # the leader unit reviews everyone
+        return None  # the leader unit reviews everyone
     allowed = set(roles.clerk_of)
     if deputy in roles.clerk_of and leader is not None:
         allowed.add(leader)  # the deputy reviews the leader
-    return sheets.filter(unit_id__in=allowed)
+    return allowed
+
+
+def visible_sheets(user, cluster_year: ClusterYear):
+    """Sheets of the year the user may read (404 for the others)."""
+    sheets = ScoreSheet.objects.filter(table__cluster_year=cluster_year)
+    allowed = _readable_units(user, cluster_year)
+    return sheets if allowed is None else sheets.filter(unit_id__in=allowed)
 
 
 def entry_blocked(sheet: ScoreSheet) -> str:
@@ -204,7 +215,8 @@ def get_sheet_for_user(user, pk: int) -> tuple[ScoreSheet, SheetRights]:
         ScoreSheet.objects.select_related("table__cluster_year__cluster", "unit"), pk=pk
     )
     cluster_year, _can_manage = get_cluster_year_for_user(user, sheet.table.cluster_year_id)
-    if not visible_sheets(user, cluster_year).filter(pk=sheet.pk).exists():
+    allowed = _readable_units(user, cluster_year)
+    if allowed is not None and sheet.unit_id not in allowed:
         raise Http404
     sheet.table.cluster_year = cluster_year
     return sheet, sheet_rights(user, sheet)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MinValueValidator
@@ -438,6 +439,18 @@ class TableTree:
         tree = cls(table, roots, rows, [], totals)
         tree.problems = tree._check()
         return tree
+
+    @cached_property
+    def root_of(self) -> dict[int, int]:
+        """Each criterion's section (root criterion), by pk."""
+        root_of: dict[int, int] = {}
+        for root in self.roots:
+            stack = [root]
+            while stack:
+                node = stack.pop()
+                root_of[node.criterion.pk] = root.criterion.pk
+                stack.extend(node.children)
+        return root_of
 
     def _check(self) -> list[Problem]:
         problems: list[Problem] = []

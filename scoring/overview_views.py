@@ -20,7 +20,7 @@ from clusters.models import ClusterYear, Unit
 
 from .models import Criterion, ScoringTable, TableTree
 from .results import rank
-from .sheet_models import Score, ScoreSheet
+from .sheet_models import Score, ScoreSheet, ScoreValues
 
 
 def _rank_tables(tables: list[ScoringTable]) -> dict[int, list]:
@@ -28,12 +28,13 @@ def _rank_tables(tables: list[ScoringTable]) -> dict[int, list]:
     criteria = defaultdict(list)
     for criterion in Criterion.objects.filter(table__in=tables).order_by("position", "pk"):
         criteria[criterion.table_id].append(criterion)
-    sheets = defaultdict(list)
+    sheets, table_of = defaultdict(list), {}
     for sheet in ScoreSheet.objects.filter(table__in=tables).select_related("unit"):
         sheets[sheet.table_id].append(sheet)
+        table_of[sheet.pk] = sheet.table_id
     scores = defaultdict(list)
-    for score in Score.objects.filter(sheet__table__in=tables).select_related("criterion"):
-        scores[score.criterion.table_id].append(score)
+    for score in ScoreValues.of(Score.objects.filter(sheet__table__in=tables)):
+        scores[table_of[score.sheet_id]].append(score)
     return {
         table.pk: rank(
             table, TableTree.build(table, criteria[table.pk]), sheets[table.pk], scores[table.pk]

@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from .models import ScoringTable, TableTree, describe_tie_break
-from .sheet_models import Score, ScoreSheet, SheetTotals
+from .sheet_models import ScoreNumbers, ScoreSheet, SheetTotals
 from .sheets import totals as sheet_totals
 
 HUNDRED = Decimal(100)
@@ -60,10 +60,10 @@ def tier_for(percent: Decimal, bands: list[dict]) -> str:
 
 
 def rank(table: ScoringTable, tree: TableTree, sheets: list[ScoreSheet],
-         scores: list[Score]) -> list[UnitResult]:  # fmt: skip
+         scores: list[ScoreNumbers]) -> list[UnitResult]:  # fmt: skip
     """Rank the units: higher total first; ties broken by the table's tie-break order; units
     still tied share a rank (1, 2, 2, 4). Each tie says which rule settled it."""
-    by_sheet: dict[int, list[Score]] = defaultdict(list)
+    by_sheet: dict[int, list[ScoreNumbers]] = defaultdict(list)
     for score in scores:
         by_sheet[score.sheet_id].append(score)
     section_pks = {node.criterion.code.strip().upper(): node.criterion.pk for node in tree.roots}

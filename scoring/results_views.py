@@ -19,7 +19,7 @@ from documents.rendering import render_document_html, render_pdf
 from .charts import results_bar_chart
 from .models import ScoringTable, describe_tie_break
 from .results import rank
-from .sheet_models import Score, ScoreSheet
+from .sheet_models import Score, ScoreSheet, ScoreValues
 
 
 def load_results(cluster_year):
@@ -29,7 +29,7 @@ def load_results(cluster_year):
         raise Http404
     tree = table.tree()
     sheets = list(ScoreSheet.objects.filter(table=table).select_related("unit"))
-    scores = list(Score.objects.filter(sheet__table=table).select_related("criterion"))
+    scores = ScoreValues.of(Score.objects.filter(sheet__table=table))
     return table, tree, rank(table, tree, sheets, scores)
 
 

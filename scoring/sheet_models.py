@@ -108,7 +108,38 @@ class ScoreSheet(models.Model):
         ]
 
 
-class Score(models.Model):
+class ScoreNumbers:
+    """What a score's two values mean, for the model and for ScoreValues alike."""
+
+    __slots__ = ()
+
+    @property
+    def effective_value(self) -> Decimal | None:
+        """What counts: the reviewed value where reviewed, the unit's own otherwise."""
+        return self.reviewed_value if self.reviewed_value is not None else self.self_value
+
+    @property
+    def differs(self) -> bool:
+        return self.reviewed_value is not None and self.reviewed_value != (self.self_value or ZERO)
+
+
+class ScoreValues(ScoreNumbers):
+    """A score's numbers without the model: pages that total whole years read thousands of
+    scores, and building a model instance for each costs more than the query."""
+
+    __slots__ = ("pk", "sheet_id", "criterion_id", "self_value", "reviewed_value", "version")
+    FIELDS = __slots__
+
+    def __init__(self, pk, sheet_id, criterion_id, self_value, reviewed_value, version):
+        self.pk, self.sheet_id, self.criterion_id = pk, sheet_id, criterion_id
+        self.self_value, self.reviewed_value, self.version = self_value, reviewed_value, version
+
+    @classmethod
+    def of(cls, scores: models.QuerySet) -> list[ScoreValues]:
+        return [cls(*row) for row in scores.order_by().values_list(*cls.FIELDS)]
+
+
+class Score(ScoreNumbers, models.Model):
     """One criterion of one sheet: the unit's value and note, its evidence, and the reviewed
     value with the reviewer's reason. ``version`` grows with every save (lost-update guard)."""
 
@@ -145,18 +176,10 @@ class Score(models.Model):
 
     @property
     def evidence_count(self) -> int:
-        """From the n_evidence annotation of sheet pages, else one query."""
-        cached = getattr(self, "n_evidence", None)
-        return cached if cached is not None else self.evidence.count()
-
-    @property
-    def effective_value(self) -> Decimal | None:
-        """What counts: the reviewed value where reviewed, the unit's own otherwise."""
-        return self.reviewed_value if self.reviewed_value is not None else self.self_value
-
-    @property
-    def differs(self) -> bool:
-        return self.reviewed_value is not None and self.reviewed_value != (self.self_value or ZERO)
+        """From the prefetched files of sheet pages, else one query."""
+        if "evidence" in getattr(self, "_prefetched_objects_cache", {}):
+            return len(self.evidence.all())
+        return self.evidence.count()
 
 
 class Evidence(models.Model):

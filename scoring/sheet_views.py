@@ -14,6 +14,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import format_html_join
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -21,11 +23,12 @@ from clusters.access import get_cluster_year_for_user
 from clusters.fields import VietDecimalField
 from clusters.forms import DATE_WIDGET
 from clusters.views import form_page
+from documents.formatting import vn_number
 from documents.rendering import render_document_html, render_pdf
 
-from . import access, sheets
+from . import access, sheet_page, sheets
 from .models import ScoringTable
-from .sheet_models import Evidence, Score, ScoreSheet
+from .sheet_models import Evidence, Score, ScoreSheet, ScoreValues
 
 # Evidence: PDF, images and Office documents, recognised by their content, not their name.
 OOXML = "application/vnd.openxmlformats-officedocument."
@@ -77,8 +80,8 @@ def _table_of(cluster_year) -> ScoringTable:
 def _all_totals(table: ScoringTable, sheet_list: list[ScoreSheet]) -> dict[int, tuple]:
     """Self and effective totals of every sheet, from one query of all the year's scores."""
     tree = table.tree()
-    by_sheet: dict[int, list[Score]] = defaultdict(list)
-    for score in Score.objects.filter(sheet__in=sheet_list).select_related("criterion"):
+    by_sheet: dict[int, list[ScoreValues]] = defaultdict(list)
+    for score in ScoreValues.of(Score.objects.filter(sheet__in=sheet_list)):
         by_sheet[score.sheet_id].append(score)
     return {
         sheet.pk: (
@@ -127,95 +130,38 @@ def sheet_list(request, pk: int):
 # --- One sheet --------------------------------------------------------------------------------
 
 
-def _history(sheet: ScoreSheet) -> tuple[list[dict], dict[int, list[dict]]]:
-    """Every change of the sheet's scores as "who, when, from what to what, why", newest first,
-    and the same grouped by criterion (2 queries)."""
-    records = list(
-        Score.history.filter(sheet_id=sheet.pk)
-        .select_related("history_user")
-        .order_by("id", "history_date", "history_id")
-    )
-    codes = dict(sheet.scores.values_list("pk", "criterion__code"))
-    events, per_criterion = [], defaultdict(list)
-    previous: dict[int, object] = {}
-    for record in records:
-        # Score rows are opened empty (in bulk, without history) when the table is published:
-        # a score's first record is compared with that empty row.
-        before = previous.get(record.id)
-        previous[record.id] = record
-        for field, label in (
-            ("self_value", _("self-score")),
-            ("self_note", _("basis")),
-            ("reviewed_value", _("reviewed score")),
-            ("review_reason", _("reviewer's reason")),
-        ):
-            old, new = getattr(before, field, None), getattr(record, field)
-            if field in ("self_note", "review_reason"):
-                old, new = old or None, new or None  # "" and no value read the same
-            if old != new:
-                event = {
-                    "when": record.history_date,
-                    "who": record.history_user,
-                    "code": codes.get(record.id, "?"),
-                    "what": label,
-                    "old": old,
-                    "new": new,
-                    "numeric": field.endswith("_value"),  # notes are shown as typed
-                    "why": record.history_change_reason
-                    or (record.self_note if field == "self_value" else record.review_reason),
-                }
-                events.append(event)
-                per_criterion[record.criterion_id].append(event)
-    for record in (
-        Evidence.history.filter(score__sheet_id=sheet.pk)
-        .select_related("history_user")
-        .order_by("history_date")
-    ):
-        event = {
-            "when": record.history_date,
-            "who": record.history_user,
-            "code": codes.get(record.score_id, "?"),
-            "what": _("evidence"),
-            "old": record.original_name if record.history_type == "-" else None,
-            "new": record.original_name if record.history_type == "+" else None,
-            "why": "",
-        }
-        if record.history_type in "+-":
-            events.append(event)
-    events.sort(key=lambda event: event["when"], reverse=True)
-    status_events = [
-        {"when": r.history_date, "who": r.history_user, "status": r.get_status_display(),
-         "why": r.history_change_reason}
-        for r in sheet.history.select_related("history_user").order_by("-history_date")
-    ]  # fmt: skip
-    return events, per_criterion, status_events
-
-
 def _sheet_context(request, sheet: ScoreSheet, rights, **extra) -> dict:
     table = sheet.table
     tree = table.tree()
     scores = sheets.sheet_scores(sheet)
-    by_criterion = {score.criterion_id: score for score in scores}
-    events, per_criterion, status_events = _history(sheet)
-    rows = []
-    for node in tree.rows:
-        score = by_criterion.get(node.criterion.pk)
-        history = per_criterion.get(node.criterion.pk, [])
-        rows.append({"node": node, "score": score, "history": history})
+    events, per_criterion, status_events = sheet_page.history(sheet)
     return {
         "sheet": sheet,
         "table": table,
         "cluster_year": table.cluster_year,
         "rights": rights,
-        "rows": rows,
+        "rows": sheet_page.rows(
+            tree,
+            scores,
+            per_criterion=per_criterion,
+            errors=extra.get("errors", {}),
+            missing_evidence={s.pk for s in sheet.missing_evidence(scores)},
+        ),
+        **_totals_context(tree, scores),
+        "events": events[: sheet_page.HISTORY_ON_SHEET],
+        "events_count": len(events),
+        "status_events": status_events[: sheet_page.HISTORY_ON_SHEET],
+        "status_events_count": len(status_events),
+        "crumbs": _crumbs(table.cluster_year, sheet.unit.name),
+        **extra,
+    }
+
+
+def _totals_context(tree, scores: list) -> dict:
+    return {
         "own": sheets.totals(tree, scores, reviewed=False),
         "effective": sheets.totals(tree, scores, reviewed=True),
         "roots": tree.roots,
-        "missing_evidence": {s.pk for s in sheet.missing_evidence(scores)},
-        "events": events,
-        "status_events": status_events,
-        "crumbs": _crumbs(table.cluster_year, sheet.unit.name),
-        **extra,
     }
 
 
@@ -242,6 +188,37 @@ def sheet_detail(request, pk: int):
             return redirect(_sheet_url(sheet.pk))
     context = _sheet_context(request, sheet, rights, errors=errors)
     return render(request, "scoring/sheet_detail.html", context)
+
+
+@login_required
+def sheet_history(request, pk: int):
+    """The sheet's whole audit trail (the sheet page lists the newest changes), or one
+    criterion's with ?tieu-chi=<criterion pk>."""
+    sheet, _rights = access.get_sheet_for_user(request.user, pk)
+    criterion = None
+    if "tieu-chi" in request.GET:
+        wanted = request.GET["tieu-chi"]
+        criterion = sheet.table.criteria.filter(pk=int(wanted) if wanted.isdigit() else 0).first()
+        if criterion is None:
+            raise Http404
+    events, _per_criterion, status_events = sheet_page.history(
+        sheet, criterion_pk=criterion.pk if criterion else None
+    )
+    return render(
+        request,
+        "scoring/sheet_history.html",
+        {
+            "sheet": sheet,
+            "criterion": criterion,
+            "events": events,
+            "status_events": [] if criterion else status_events,
+            "crumbs": [
+                *_crumbs(sheet.table.cluster_year)[:-1],
+                (sheet.unit.name, _sheet_url(sheet.pk)),
+                (_("History"), None),
+            ],
+        },
+    )
 
 
 def _require_intent(request, rights, key: str = "") -> None:
@@ -287,16 +264,16 @@ def score_save(request, pk: int):
         if error:
             messages.error(request, f"{score.criterion.code}: {error}")
         return redirect(_sheet_url(score.sheet_id, f"score-{score.pk}"))
-    sheet = score.sheet
-    context = _sheet_context(request, sheet, rights, errors={score.pk: error} if error else {})
-    row = next(r for r in context["rows"] if r["score"] and r["score"].pk == score.pk)
     # Only the row's status comes back (the fields being typed in are never replaced), with
-    # the new version and the totals out of band.
+    # the new version and the sheet's totals out of band: not the whole sheet (2 queries).
+    scores = ScoreValues.of(Score.objects.filter(sheet_id=score.sheet_id))
+    current = next(item for item in scores if item.pk == score.pk)  # its version, saved or not
     return render(
         request,
         "scoring/sheet_detail.html#score-status",
-        {**context, "row": row, "score": row["score"], "just_saved": saved and not error,
-         "oob_totals": True},
+        {**_totals_context(score.sheet.table.tree(), scores),
+         "row": {"pk": score.pk, "error": error}, "score": current,
+         "just_saved": saved and not error, "oob_totals": True},
     )  # fmt: skip
 
 
@@ -437,6 +414,50 @@ def evidence_delete(request, pk: int):
 # --- The reviewer grid --------------------------------------------------------------------------
 
 
+def _pair(own, reviewed, marked: str) -> tuple[str, str]:
+    """A total's cell as (extra CSS classes, text): "9", or "9 / 7" when the review changed it."""
+    if reviewed is None or reviewed == own:
+        return "", vn_number(own) or "—"
+    return marked, f"{vn_number(own) or '—'} / {vn_number(reviewed)}"
+
+
+def _grid_cell(score: ScoreValues | None) -> tuple[str, str]:
+    """A criterion's cell: the self-score, " / reviewed" once reviewed, red where they differ."""
+    if score is None:
+        return "", ""
+    text = vn_number(score.self_value) or "—"
+    if score.reviewed_value is not None:
+        text = f"{text} / {vn_number(score.reviewed_value)}"
+    return (" text-danger fw-bold" if score.differs else ""), text
+
+
+def _grid_line(node, sheet_list, cells: dict, totals: dict) -> dict:
+    """One criterion across the units, formatted here."""
+    criterion = node.criterion
+    line = {
+        "depth": str(node.depth),
+        "code": criterion.code,
+        "text": Truncator(criterion.text).chars(70),
+        "max": vn_number(criterion.max_points),
+    }
+    if node.depth == 0:  # a section: its subtotal per unit, in bold
+        line_css = " fw-bold"
+        texts = [
+            _pair(totals[sheet.pk][0].sections.get(criterion.pk),
+                  totals[sheet.pk][1].sections.get(criterion.pk), " text-danger")
+            for sheet in sheet_list
+        ]  # fmt: skip
+    else:
+        line_css = ""
+        texts = [_grid_cell(cells.get((sheet.pk, criterion.pk))) for sheet in sheet_list]
+    # Joined here (escaped): a grid of 15 units × 60 criteria is 900 cells, and as template
+    # variables they cost more than the rest of the page.
+    line["cells"] = format_html_join(
+        "", '<td class="text-center{}{}">{}</td>', ((line_css, css, text) for css, text in texts)
+    )
+    return line
+
+
 @login_required
 def review_grid(request, pk: int):
     """Units × criteria: self and reviewed values side by side, differences marked, with section
@@ -449,9 +470,9 @@ def review_grid(request, pk: int):
         .order_by("unit__name")
     )
     tree = table.tree()
-    cells: dict[tuple[int, int], Score] = {}
-    by_sheet: dict[int, list[Score]] = defaultdict(list)
-    for score in Score.objects.filter(sheet__in=sheet_list):
+    cells: dict[tuple[int, int], ScoreValues] = {}
+    by_sheet: dict[int, list[ScoreValues]] = defaultdict(list)
+    for score in ScoreValues.of(Score.objects.filter(sheet__in=sheet_list)):
         cells[(score.sheet_id, score.criterion_id)] = score
         by_sheet[score.sheet_id].append(score)
     totals = {
@@ -461,18 +482,7 @@ def review_grid(request, pk: int):
         )
         for sheet in sheet_list
     }
-    grid = [
-        {
-            "node": node,
-            "cells": [cells.get((sheet.pk, node.criterion.pk)) for sheet in sheet_list],
-            "section_totals": [
-                (totals[sheet.pk][0].sections.get(node.criterion.pk),
-                 totals[sheet.pk][1].sections.get(node.criterion.pk))
-                for sheet in sheet_list
-            ] if node.depth == 0 else None,
-        }
-        for node in tree.rows
-    ]  # fmt: skip
+    grid = [_grid_line(node, sheet_list, cells, totals) for node in tree.rows]
     return render(
         request,
         "scoring/review_grid.html",
@@ -481,7 +491,10 @@ def review_grid(request, pk: int):
             "table": table,
             "sheets": sheet_list,
             "grid": grid,
-            "unit_totals": [totals[sheet.pk] for sheet in sheet_list],
+            "unit_totals": [
+                _pair(own.total, effective.total, " text-danger")
+                for own, effective in (totals[sheet.pk] for sheet in sheet_list)
+            ],
             "crumbs": _crumbs(cluster_year, _("Review grid")),
         },
     )

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,7 +14,15 @@ from clusters.fields import format_decimal, refuse_nul
 from clusters.models import ClusterYear
 
 from .models import Criterion, ScoringTable, TableTree
-from .sheet_models import ZERO, Score, ScoreSheet, SheetLocked, SheetTotals, StaleWrite
+from .sheet_models import (
+    ZERO,
+    Score,
+    ScoreNumbers,
+    ScoreSheet,
+    SheetLocked,
+    SheetTotals,
+    StaleWrite,
+)
 
 
 @transaction.atomic
@@ -50,27 +57,20 @@ def ensure_sheets(table: ScoringTable) -> int:
 
 
 def sheet_scores(sheet: ScoreSheet) -> list[Score]:
-    """The sheet's scores in print order, with their criteria and evidence counts (1 query)."""
+    """The sheet's scores in print order, with their criteria and evidence (2 queries)."""
     return list(
         sheet.scores.select_related("criterion")
         .prefetch_related("evidence")
-        .annotate(n_evidence=Count("evidence"))
         .order_by("criterion__position", "criterion__pk")
     )
 
 
-def totals(tree: TableTree, scores: list[Score], *, reviewed: bool) -> SheetTotals:
+def totals(tree: TableTree, scores: list[ScoreNumbers], *, reviewed: bool) -> SheetTotals:
     """Score + bonus (capped) − deductions (capped), and each section's subtotal, for the
     unit's own values or for the effective ones (reviewed where reviewed)."""
     table = tree.table
     by_criterion = {score.criterion_id: score for score in scores}
-    root_of: dict[int, int] = {}
-    for root in tree.roots:
-        stack = [root]
-        while stack:
-            node = stack.pop()
-            root_of[node.criterion.pk] = root.criterion.pk
-            stack.extend(node.children)
+    root_of = tree.root_of
     sums = dict.fromkeys(Criterion.Kind.values, ZERO)
     sections = {root.criterion.pk: ZERO for root in tree.roots}
     for node in tree.rows:

@@ -32,6 +32,7 @@ urlpatterns += [
     path("nam/<int:pk>/cham-diem/han/", sheet_views.deadlines, name="deadlines"),
     path("phieu/<int:pk>/", sheet_views.sheet_detail, name="sheet_detail"),
     path("phieu/<int:pk>/thao-tac/", sheet_views.sheet_action, name="sheet_action"),
+    path("phieu/<int:pk>/lich-su/", sheet_views.sheet_history, name="sheet_history"),
     path("phieu/<int:pk>/van-ban/", sheet_views.sheet_document, name="sheet_document"),
     path("phieu/<int:pk>/pdf/", sheet_views.sheet_pdf, name="sheet_pdf"),
     path("diem/<int:pk>/luu/", sheet_views.score_save, name="score_save"),
