@@ -81,7 +81,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--database-url", default=DEFAULT_URL)
     parser.add_argument("--sizes", default="1,10,100")
-    parser.add_argument("--profile", metavar="PAGE", help="profile one page (a name below) and stop")
+    parser.add_argument(
+        "--profile", metavar="PAGE", help="profile one page (a name below) and stop"
+    )
     args = parser.parse_args()
     recreate_database(args.database_url)
     setup(args.database_url)

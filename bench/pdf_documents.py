@@ -6,7 +6,9 @@ A generated cluster-year of 15 units × 60 criteria (`generate_dataset`'s genera
 year with its vote) in a throw-away SQLite file (var/bench-pdf.sqlite3). Times the full path
 (queries + template + WeasyPrint) of one unit's score sheet, the summary table and the
 whole-year bundle (covenant, conference minutes, 15 score sheets, summary, vote minutes), warm,
-median of --repeat runs. Results are written down in bench/README.md.
+median of --repeat runs (the bundle: of 3). The bundle is timed in one process and in
+PDF_BUNDLE_PROCESSES forked ones (by default the machine's cores, at most 4). Results are
+written down in bench/README.md.
 """
 
 from __future__ import annotations
@@ -54,7 +56,9 @@ def main() -> None:
     setup(url)
     os.environ["DEBUG"] = "0"
 
+    from django.conf import settings
     from django.core.management import call_command
+    from django.test import override_settings
     from pypdf import PdfReader
 
     from clusters.dataset import Options, generate
@@ -63,6 +67,10 @@ def main() -> None:
     from scoring.results_views import summary_context
     from scoring.sheet_models import ScoreSheet
     from scoring.sheet_views import sheet_document_context
+
+    def bundle_in(processes: int, parts) -> bytes:
+        with override_settings(PDF_BUNDLE_PROCESSES=processes):
+            return render_pdf_bundle(parts)
 
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
@@ -75,7 +83,10 @@ def main() -> None:
             "scoring/print/sheet.html", sheet_document_context(sheet))),
         ("summary table, 15 units", lambda: render_pdf(
             "scoring/print/summary.html", summary_context(year))),
-        ("whole-year bundle, 15 units", lambda: render_pdf_bundle(year_parts(year))),
+        ("whole-year bundle, 15 units, in one process",
+         lambda: bundle_in(1, year_parts(year))),
+        (f"whole-year bundle, 15 units, {settings.PDF_BUNDLE_PROCESSES} forked processes",
+         lambda: bundle_in(settings.PDF_BUNDLE_PROCESSES, year_parts(year))),
     ]  # fmt: skip
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
@@ -84,7 +95,7 @@ def main() -> None:
     print("| document | median ms | min ms | × floor | pages |")
     print("|---|---:|---:|---:|---:|")
     for name, function in cases:
-        median, best, pdf = timed(function, 1 if "bundle" in name else args.repeat)
+        median, best, pdf = timed(function, 3 if "bundle" in name else args.repeat)
         floor = floor or median
         pages = len(PdfReader(io.BytesIO(pdf)).pages)
         print(

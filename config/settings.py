@@ -191,6 +191,8 @@ EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", str(10 * 1024 * 10
 # requests on the main thread, where the limit applies; it stays below gunicorn's --timeout of
 # 30 s, the backstop.
 PDF_TIMEOUT_SECONDS = float(os.environ.get("PDF_TIMEOUT_SECONDS", "25"))
+# The year's bundle lays its documents out in this many forked processes (1: in the request's).
+PDF_BUNDLE_PROCESSES = int(os.environ.get("PDF_BUNDLE_PROCESSES", min(os.cpu_count() or 1, 4)))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

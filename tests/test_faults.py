@@ -107,6 +107,42 @@ def test_a_pdf_that_overruns_its_time_is_stopped_and_the_worker_carries_on(
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
 
 
+def test_a_bundle_whose_forked_workers_fail_or_hang_is_a_message_and_leaves_no_process(
+    client_as, world, monkeypatch, settings
+):
+    import multiprocessing
+    import time
+
+    from weasyprint import HTML
+
+    settings.PDF_BUNDLE_PROCESSES = 2
+    url = reverse("year_bundle", args=[world.cluster_year.pk])
+    client = client_as("staff")
+    assert client.get(url).status_code == 200  # the world prints as a bundle
+
+    def broken(self, *args, **kwargs):
+        raise RuntimeError("cairo exploded")
+
+    def hanging(self, *args, **kwargs):
+        time.sleep(60)
+
+    with monkeypatch.context() as patch:  # the workers are forked with the patch in place
+        patch.setattr(HTML, "write_pdf", broken)
+        response = client.get(url)
+    assert response.status_code == 503
+    assert "Không tạo được bản PDF" in response.content.decode()
+
+    settings.PDF_TIMEOUT_SECONDS = 0.5
+    with monkeypatch.context() as patch:
+        patch.setattr(HTML, "write_pdf", hanging)
+        started = time.monotonic()
+        response = client.get(url)
+        assert time.monotonic() - started < 10
+    assert response.status_code == 503
+    assert "nên đã dừng lại" in response.content.decode()
+    assert multiprocessing.active_children() == []  # the hung workers were terminated
+
+
 # --- A crash between the steps of a multi-step action leaves nothing half-done -------------------
 # (Copying a covenant and starting the next year have the same tests next to their services.)
 

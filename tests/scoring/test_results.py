@@ -275,12 +275,14 @@ def test_vote_documents_carry_the_ranking_and_the_computed_outcome(client_as, co
     assert "Tặng Cờ thi đua của UBND tỉnh cho: xã Đồng Liên (xếp hạng 1, 103 điểm)" in proposal
 
 
-def test_the_whole_year_prints_as_one_pdf(client_as, world, contest):
+@pytest.mark.parametrize("processes", [1, 2], ids=["in-process", "forked"])
+def test_the_whole_year_prints_as_one_pdf(client_as, world, contest, settings, processes):
     import io
 
     from django.urls import reverse
     from pypdf import PdfReader
 
+    settings.PDF_BUNDLE_PROCESSES = processes  # one after the other, or in forked workers
     fill(contest, "xã Đồng Liên", 58, 40, bonus=5)
     response = client_as("viewer").get(reverse("year_bundle", args=[world.cluster_year.pk]))
     assert response["Content-Type"] == "application/pdf"
