@@ -206,10 +206,15 @@ def test_sheet_page_and_grid_queries_do_not_grow_with_units_or_criteria(
     sheet = sheet_of(round_, world.member)
     client = client_as("staff")
     client.get(reverse("sheet_detail", args=[sheet.pk]))
-    # session, user, roles, sheet, cluster-year, visibility, memberships (x2 for rights),
-    # criteria, scores + evidence prefetch, history (2), sheet history, codes
-    with django_assert_max_num_queries(16):
+    # session, user, roles, sheet, cluster-year, leader and deputy, criteria, scores, their
+    # evidence, codes, score history, evidence history, sheet history
+    with django_assert_max_num_queries(13):
         client.get(reverse("sheet_detail", args=[sheet.pk]))
+    # A field saved with htmx: session, user, roles, score, sheet, cluster-year, leader and
+    # deputy, savepoint, locked sheet, locked score, update, history, release; then the sheet's
+    # scores and criteria for the totals.
+    with django_assert_max_num_queries(16):
+        save(client, score(sheet, "1.1"), self="1")
     grid = reverse("review_grid", args=[world.cluster_year.pk])
     client.get(grid)
     with django_assert_max_num_queries(9) as few:
@@ -316,3 +321,31 @@ def test_a_save_racing_another_is_not_taken_for_unchanged(client_as, world, roun
     html = page(save(client_as("member_clerk"), target, self="2", version=1))
     assert "đã lưu" not in html and "Người khác vừa lưu điểm này" in html
     assert Score.objects.get(pk=target.pk).self_value == Decimal("1")
+
+
+def test_the_sheet_shows_the_newest_changes_and_the_history_page_all_of_them(
+    client_as, world, round_
+):
+    sheet = sheet_of(round_, world.member)
+    target, other = score(sheet, "1.1"), score(sheet, "1.2")
+    client = client_as("member_clerk")
+    for index in range(25):  # a score saved again and again must not make the page grow
+        save(client, Score.objects.get(pk=target.pk), self=str(index % 3))
+    save(client, other, self="1", note="Căn cứ đầu tiên")
+    html = page(client.get(reverse("sheet_detail", args=[sheet.pk])))
+    panel = html[html.index('data-testid="history"') :]
+    panel = panel[: panel.index("</ul>")]
+    assert panel.count("<li>") == 20  # the newest changes under the sheet
+    assert "căn cứ chấm: — → Căn cứ đầu tiên" in panel  # the newest first
+    assert "Toàn bộ lịch sử (27 thay đổi)" in html  # 25 + 2
+    history_url = reverse("sheet_history", args=[sheet.pk])
+    assert f"{history_url}?tieu-chi={target.criterion_id}" in html  # its own panel links on
+    assert "Lịch sử thay đổi (25)" in html
+
+    whole = page(client.get(history_url))
+    assert whole.count("điểm tự chấm: — → 0") == 1  # the first save, which the sheet dropped
+    assert whole.count("<li>") == 27
+    one = page(client.get(f"{history_url}?tieu-chi={other.criterion_id}"))
+    assert "Căn cứ đầu tiên" in one and "→ 2" not in one
+    for wrong in ("abc", "0", str(other.criterion_id + 10_000)):
+        assert client.get(f"{history_url}?tieu-chi={wrong}").status_code == 404
