@@ -58,7 +58,7 @@ def main() -> None:
     from django.urls import reverse
     from django.utils.crypto import get_random_string
 
-    from clusters.dataset import Options, generate
+    from clusters.dataset import Options, generate, refresh_statistics
     from scoring.sheet_models import Score
 
     call_command("migrate", verbosity=0)
@@ -66,6 +66,7 @@ def main() -> None:
     target = generate(Options(clusters=1, units=15, years=1, criteria=60, last_year=2026, seed=1))[
         0
     ]
+    refresh_statistics()
     drafts = Score.objects.filter(sheet__table__cluster_year=target, sheet__status="draft")
     drafts.update(self_value=None, version=0)
     staff = get_user_model().objects.get(username=f"a{target.cluster.authority_id}-canbo")

@@ -6,8 +6,9 @@ The target is one cluster-year of 15 units × 60 criteria (the open year of a ge
 its sheets a mix of reviewed, submitted and in progress). It is measured with the rest of the
 database at 1×, 10× and 100× the size of that cluster-year (more authorities, clusters and
 years from `generate_dataset`). Pages are requested in-process through the whole middleware
-stack (Django's test client; no HTTP), DEBUG off, warm, median of --repeat runs. The floor is a
-view that renders base.html for the same logged-in user through the same middleware.
+stack (Django's test client; no HTTP), DEBUG off, warm, median of --repeat rounds in which
+every page is requested once. The floor is a view that renders base.html for the same
+logged-in user through the same middleware.
 
 The database given (default: a throw-away PostgreSQL database giaouoc_bench on the local
 server) is dropped and created again. Results are written down in bench/README.md.
@@ -95,7 +96,7 @@ def main() -> None:
     from django.test import Client
     from django.urls import reverse
 
-    from clusters.dataset import Options, generate
+    from clusters.dataset import Options, generate, refresh_statistics
     from clusters.models import Membership
     from scoring.sheet_models import ScoreSheet
 
@@ -130,17 +131,22 @@ def main() -> None:
 
     results: dict[str, dict[int, tuple[float, int]]] = {name: {} for name, _, _ in pages}
     added = 1
-    for size in [int(s) for s in args.sizes.split(",")]:
+    sizes = [int(s) for s in args.sizes.split(",")]
+    for size in sizes:
         missing = size - added
         if missing > 0:  # the rest of the province: other authorities, 5 years of 15 units each
             clusters = -(-missing // 5)
             generate(Options(authorities=1, clusters=clusters, units=15, years=5, criteria=60,
                              seed=size))  # fmt: skip
             added += clusters * 5
+        refresh_statistics()  # as autovacuum would soon after such a load (see its docstring)
         scores = ScoreSheet.objects.count()
-        if args.profile:
-            profile(clients, pages, args.profile, args.repeat)
-            return
+        if args.profile:  # at the largest size only
+            if size == max(sizes):
+                profile(clients, pages, args.profile, args.repeat)
+                return
+            continue
+        samples: dict[str, list[float]] = {name: [] for name, _, _ in pages}
         for name, role, url in pages:
             client = clients[role]
             assert client.get(url).status_code == 200, (name, url)  # warm-up
@@ -152,19 +158,23 @@ def main() -> None:
 
             with connection.execute_wrapper(count):
                 client.get(url)
-            samples = []
-            for _ in range(args.repeat):
+            results[name][size] = (0.0, len(queries))
+        # Interleaved (every page once per round), so that the shared machine's slow spells fall
+        # on all pages alike instead of on whichever page was being measured.
+        for _ in range(args.repeat):
+            for name, role, url in pages:
                 start = time.perf_counter()
-                client.get(url)
-                samples.append(time.perf_counter() - start)
-            results[name][size] = (statistics.median(samples) * 1000, len(queries))
+                clients[role].get(url)
+                samples[name].append(time.perf_counter() - start)
+        for name, _, _ in pages:
+            results[name][size] = (statistics.median(samples[name]) * 1000, results[name][size][1])
         print(f"size {size}×: {added} cluster-years, {scores} score sheets", flush=True)
 
     with connection.cursor() as cursor:
         server = cursor.connection.server_version if connection.vendor == "postgresql" else ""
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, "
           f"Python {platform.python_version()}, {connection.vendor} {server}")  # fmt: skip
-    sizes = sorted(next(iter(results.values())))
+    sizes = sorted(sizes)
     floor = results["floor: base.html"]
     header = " | ".join(f"{s}× ms | {s}× floor | {s}× queries" for s in sizes)
     print(f"| page | {header} |")

@@ -61,7 +61,7 @@ def main() -> None:
     from django.test import override_settings
     from pypdf import PdfReader
 
-    from clusters.dataset import Options, generate
+    from clusters.dataset import Options, generate, refresh_statistics
     from config.year_bundle import year_parts
     from documents.rendering import html_to_pdf, render_pdf, render_pdf_bundle
     from scoring.results_views import summary_context
@@ -75,6 +75,7 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
     year = generate(Options(clusters=1, units=15, years=1, criteria=60, last_year=2025))[0]
+    refresh_statistics()
     sheet = ScoreSheet.objects.filter(table__cluster_year=year).first()
 
     cases = [

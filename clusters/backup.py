@@ -20,6 +20,8 @@ from django.conf import settings
 from django.core import management
 from django.db import transaction
 
+from .dataset import refresh_statistics
+
 FORMAT = 1
 # Rebuilt by migrate (content types, permissions) or not worth keeping (sessions, login
 # attempts); everything else is kept.
@@ -159,4 +161,5 @@ def restore_backup(source: Path) -> dict:
             for path in written:
                 path.unlink(missing_ok=True)
             raise
+    refresh_statistics()
     return manifest

@@ -100,19 +100,20 @@ class SheetRights:
     is_reviewer: bool = False
 
 
-def _role_units(cluster_year: ClusterYear) -> tuple[int | None, int | None]:
-    """The leader and deputy units of the year (one query, remembered on the instance: a page
+def _members(cluster_year: ClusterYear) -> dict[int, str]:
+    """The year's member units and their roles (one query, remembered on the instance: a page
     asks several times)."""
-    cached = getattr(cluster_year, "_role_units", None)
+    cached = getattr(cluster_year, "_member_roles", None)
     if cached is None:
-        roles = dict(
-            cluster_year.memberships.filter(
-                role__in=[Membership.Role.LEADER, Membership.Role.DEPUTY]
-            ).values_list("role", "unit_id")
-        )
-        cached = (roles.get(Membership.Role.LEADER), roles.get(Membership.Role.DEPUTY))
-        cluster_year._role_units = cached
+        cached = dict(cluster_year.memberships.values_list("unit_id", "role"))
+        cluster_year._member_roles = cached
     return cached
+
+
+def _role_units(cluster_year: ClusterYear) -> tuple[int | None, int | None]:
+    """The leader and deputy units of the year."""
+    by_role = {role: unit for unit, role in _members(cluster_year).items()}
+    return by_role.get(Membership.Role.LEADER), by_role.get(Membership.Role.DEPUTY)
 
 
 def is_reviewer_of(user, cluster_year: ClusterYear, unit_id: int) -> bool:
@@ -211,14 +212,24 @@ def sheet_rights(user, sheet: ScoreSheet) -> SheetRights:
 
 
 def get_sheet_for_user(user, pk: int) -> tuple[ScoreSheet, SheetRights]:
+    """The sheet with its table, year, cluster and unit, and what the user may do with it;
+    404 for anyone who may not read it. Who may read the year is decided here from the
+    memberships (as clusters.access.visible_cluster_years does in SQL), so that the sheet page
+    spends one query on it, which the rights below reuse."""
     sheet = get_object_or_404(
-        ScoreSheet.objects.select_related("table__cluster_year__cluster", "unit"), pk=pk
+        ScoreSheet.objects.select_related("table__cluster_year__cluster__authority", "unit"),
+        pk=pk,
     )
-    cluster_year, _can_manage = get_cluster_year_for_user(user, sheet.table.cluster_year_id)
-    allowed = _readable_units(user, cluster_year)
+    cluster_year = sheet.table.cluster_year
+    roles = roles_for(user)
+    may_read_year = (
+        roles.is_superuser
+        or cluster_year.cluster.authority_id in roles.authority_ids
+        or not roles.clerk_of.isdisjoint(_members(cluster_year))
+    )
+    allowed = _readable_units(user, cluster_year) if may_read_year else set()
     if allowed is not None and sheet.unit_id not in allowed:
         raise Http404
-    sheet.table.cluster_year = cluster_year
     return sheet, sheet_rights(user, sheet)
 
 

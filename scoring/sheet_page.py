@@ -54,18 +54,24 @@ def _change(old, new, numeric: bool) -> str:
     return f"{old or '—'} → {new or '—'}"
 
 
-def history(sheet: ScoreSheet, criterion_pk: int | None = None) -> tuple[list, dict, list]:
+def history(sheet: ScoreSheet, criterion_pk: int | None = None,
+            scores: list[Score] | None = None) -> tuple[list, dict, list]:  # fmt: skip
     """Every change of the sheet's scores, newest first, each as {"line", "why", "code",
     "criterion"}; the same grouped by criterion (newest first); and the sheet's status changes.
-    4 queries. ``criterion_pk`` keeps one criterion's changes only."""
+    3 queries, 4 without the sheet's ``scores`` (with their criteria). ``criterion_pk`` keeps
+    one criterion's changes only."""
     # Plain values, not model instances: a sheet's trail runs to hundreds of records.
     records = Score.history.filter(sheet_id=sheet.pk)
     evidence = Evidence.history.filter(score__sheet_id=sheet.pk)
     if criterion_pk is not None:
         records = records.filter(criterion_id=criterion_pk)
         evidence = evidence.filter(score__criterion_id=criterion_pk)
+    if scores is not None:
+        keys = [(score.pk, score.criterion.code, score.criterion_id) for score in scores]
+    else:
+        keys = sheet.scores.values_list("pk", "criterion__code", "criterion_id")
     codes, criteria = {}, {}
-    for pk, code, criterion in sheet.scores.values_list("pk", "criterion__code", "criterion_id"):
+    for pk, code, criterion in keys:
         codes[pk], criteria[pk] = code, criterion
     fields = (
         ("self_value", _("self-score"), True),

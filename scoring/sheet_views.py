@@ -134,7 +134,7 @@ def _sheet_context(request, sheet: ScoreSheet, rights, **extra) -> dict:
     table = sheet.table
     tree = table.tree()
     scores = sheets.sheet_scores(sheet)
-    events, per_criterion, status_events = sheet_page.history(sheet)
+    events, per_criterion, status_events = sheet_page.history(sheet, scores=scores)
     return {
         "sheet": sheet,
         "table": table,

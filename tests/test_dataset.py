@@ -41,6 +41,22 @@ def test_the_province_has_what_the_options_ask_for(province):
     assert all(p.signatories.count() == 5 for p in Pledge.objects.all())
 
 
+def test_the_planner_learns_the_new_row_counts(province):
+    """generate_dataset (and restore) ANALYZE: without it PostgreSQL kept planning for empty
+    tables and read every score of the province for one year's results."""
+    from django.db import connection
+
+    scores = Score.objects.count()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'scoring_score'")
+            measured = cursor.fetchone()[0]  # -1 (never measured) or 0 without the ANALYZE
+        else:
+            cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = 'scoring_score'")
+            measured = int(cursor.fetchone()[0].split()[0])
+    assert measured == scores > 0
+
+
 def test_every_table_is_valid_and_every_sheet_complete(province):
     for table in ScoringTable.objects.all():
         tree = table.tree()

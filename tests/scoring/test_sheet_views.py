@@ -206,9 +206,9 @@ def test_sheet_page_and_grid_queries_do_not_grow_with_units_or_criteria(
     sheet = sheet_of(round_, world.member)
     client = client_as("staff")
     client.get(reverse("sheet_detail", args=[sheet.pk]))
-    # session, user, roles, sheet, cluster-year, leader and deputy, criteria, scores, their
-    # evidence, codes, score history, evidence history, sheet history
-    with django_assert_max_num_queries(13):
+    # session, user, roles, sheet with its year, the year's members, criteria, scores, their
+    # evidence, score history, evidence history, sheet history
+    with django_assert_max_num_queries(11):
         client.get(reverse("sheet_detail", args=[sheet.pk]))
     # A field saved with htmx: session, user, roles, score, sheet, cluster-year, leader and
     # deputy, savepoint, locked sheet, locked score, update, history, release; then the sheet's

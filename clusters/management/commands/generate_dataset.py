@@ -3,7 +3,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from clusters.dataset import Options, generate
+from clusters.dataset import Options, generate, refresh_statistics
 
 
 class Command(BaseCommand):
@@ -23,4 +23,5 @@ class Command(BaseCommand):
                 generate(chosen, stdout=self.stdout)
         except ValueError as error:  # an option the generator cannot honour
             raise CommandError(f"nothing generated: {error}") from error
+        refresh_statistics()
         self.stdout.write(f"done in {time.perf_counter() - started:.1f} s")
