@@ -1,6 +1,7 @@
 """Load test: gunicorn (sync workers, as the README runs it in production) on loopback, driven by
-wrk for a bounded time at 16 and 64 concurrent connections, against the score save (htmx POST,
-every request a real write) and the results page. Not a test: run on demand.
+wrk for a bounded time at 16 and 64 concurrent connections, against the score sheet page, the
+score save (htmx POST, every request a real write) and the results page, next to /healthz (one
+query, a few bytes of JSON: what the stack itself costs). Not a test: run on demand.
 
     .venv/bin/python bench/load.py [--seconds 20] [--workers 4]
 
@@ -89,14 +90,20 @@ def main() -> None:
             except OSError:
                 time.sleep(0.2)
         print(f"gunicorn: {args.workers} sync workers, RSS MiB at start {worker_rss(server.pid)}")
-        results_path = reverse("results", args=[target.pk])
+        sheet = drafts.first().sheet
+        scenarios = (
+            ("floor: /healthz (GET)", "get", "/healthz"),
+            ("score sheet page (GET)", "get", reverse("sheet_detail", args=[sheet.pk])),
+            ("score save (POST)", "save", ""),
+            ("results page (GET)", "get", reverse("results", args=[target.pk])),
+        )
         rows = []
-        for name, mode in (("score save (POST)", "save"), ("results page (GET)", "get")):
+        for name, mode, path in scenarios:
             for connections in [int(c) for c in args.connections.split(",")]:
                 scores = ",".join(f"{pk}:{v}" for pk, v in drafts.values_list("pk", "version"))
                 run_env = {
                     **env, "LOAD_MODE": mode, "LOAD_COOKIE": cookie, "LOAD_CSRF": csrf,
-                    "LOAD_SCORES": scores, "LOAD_PATH": results_path, "LOAD_THREADS": "2",
+                    "LOAD_SCORES": scores, "LOAD_PATH": path, "LOAD_THREADS": "2",
                 }  # fmt: skip
                 output = subprocess.run(
                     ["wrk", "-t2", f"-c{connections}", f"-d{args.seconds}s", "--timeout", "10s",
