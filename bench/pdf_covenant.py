@@ -4,7 +4,11 @@ floor (a one-paragraph A4 page) in the same warm process. Not a test: run on dem
     DEBUG=1 .venv/bin/python bench/pdf_covenant.py [--repeat 15]
 
 It builds its data in a throw-away SQLite file (var/bench.sqlite3), so the development
-database is untouched. Results are written down in bench/README.md.
+database is untouched. When LibreOffice is installed (`apt-get install
+libreoffice-writer-nogui`; it is not a project dependency), it also times the way such documents
+are made today: a .docx of the same covenant (LibreOffice's own conversion of our HTML, with the
+print stylesheet) converted to PDF by `soffice --convert-to pdf`, a fresh process each time.
+Results are written down in bench/README.md.
 """
 
 from __future__ import annotations
@@ -13,7 +17,9 @@ import argparse
 import io
 import os
 import platform
+import shutil
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -34,7 +40,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from pypdf import PdfReader  # noqa: E402
 
 from clusters.models import Authority, Cluster, ClusterYear, Membership, Unit  # noqa: E402
-from documents.rendering import html_to_pdf, render_pdf  # noqa: E402
+from documents.rendering import html_to_pdf, render_document_html, render_pdf  # noqa: E402
 from pledges.documents import DOCUMENTS, document_context, load_for_print  # noqa: E402
 from pledges.services import create_pledge  # noqa: E402
 
@@ -78,6 +84,30 @@ def timed(function, repeat: int) -> tuple[float, float]:
     return statistics.median(samples) * 1000, min(samples) * 1000
 
 
+def libreoffice(pk: int, repeat: int) -> tuple[float, float, int]:
+    """The covenant as .docx (made once by LibreOffice from our HTML and stylesheet), then timed
+    converting that .docx to PDF, as a user's LibreOffice or a conversion script would."""
+    work = ROOT / "var" / "bench-libreoffice"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    html = render_document_html(
+        DOCUMENTS["giao-uoc"].template, document_context(load_for_print(pk)), for_pdf=True
+    )
+    css = (ROOT / "static" / "css" / "print.css").read_text()
+    html = html.replace("</head>", f"<style>{css}</style></head>")
+    (work / "covenant.html").write_text(html)
+    soffice = ["soffice", f"-env:UserInstallation=file://{work / 'profile'}", "--headless"]
+
+    def run(*args: str) -> None:
+        subprocess.run([*soffice, *args, "--outdir", str(work)], check=True, capture_output=True)
+
+    run("--infilter=HTML (StarWriter)", "--convert-to", "docx:MS Word 2007 XML",
+        str(work / "covenant.html"))  # fmt: skip
+    median, best = timed(lambda: run("--convert-to", "pdf", str(work / "covenant.docx")), repeat)
+    pages = len(PdfReader(work / "covenant.pdf").pages)
+    return median, best, pages
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=15)
@@ -101,6 +131,9 @@ def main() -> None:
         pages = len(PdfReader(io.BytesIO(pdf)).pages)
         median, best = timed(render, args.repeat)
         rows.append((f"covenant, {members} members", median, best, pages, len(queries)))
+        if members == 11 and shutil.which("soffice"):
+            median, best, pages = libreoffice(pk, args.repeat)
+            rows.append(("LibreOffice: .docx of it to PDF", median, best, pages, ""))
 
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"

@@ -35,8 +35,8 @@ def vn_number(value, decimals: int | None = None) -> str:
     unless ``decimals`` is given."""
     if value is None or value == "":
         return ""
-    if type(value) in (Decimal, int):  # the amounts of a page repeat: format each once
-        return _cached_number(value, decimals)
+    if type(value) is int or (type(value) is Decimal and value.is_finite()):
+        return _cached_number(value, decimals)  # the amounts of a page repeat: format each once
     return _vn_number(value, decimals)
 
 
