@@ -213,7 +213,7 @@ def sheet_history(request, pk: int):
             "events": events,
             "status_events": [] if criterion else status_events,
             "crumbs": [
-                *_crumbs(sheet.table.cluster_year)[:-1],
+                *_crumbs(sheet.table.cluster_year),
                 (sheet.unit.name, _sheet_url(sheet.pk)),
                 (_("History"), None),
             ],
