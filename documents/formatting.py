@@ -52,6 +52,8 @@ def _vn_number(value, decimals: int | None) -> str:
         return str(value)  # not a number (e.g. a note in a history line): shown as it is
     if not number.is_finite() or abs(number.adjusted()) > 30:
         return str(value)  # "Infinity", "NaN", "1e999999999": text, not an amount
+    if number.is_zero():
+        number = abs(number)  # "-0" reads 0 (and shares 0's cache entry)
     if decimals is not None:
         number = number.quantize(Decimal(1).scaleb(-decimals))
         text = f"{number:,.{decimals}f}"

@@ -217,11 +217,26 @@ def _pdf_of(html: str) -> bytes:
     return HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher()).write_pdf()
 
 
+# Signals a forked worker must not inherit from its parent: gunicorn's worker catches TERM (only
+# setting a flag), QUIT, INT, ABRT, WINCH and USR1/2, and our time limit catches ALRM. A child
+# that kept gunicorn's TERM handler would ignore Pool.terminate() and hang the request.
+_RESET_IN_CHILD = ("SIGTERM", "SIGINT", "SIGQUIT", "SIGABRT", "SIGALRM", "SIGHUP", "SIGWINCH",
+                   "SIGUSR1", "SIGUSR2")  # fmt: skip
+
+
+def _child_signals() -> None:
+    for name in _RESET_IN_CHILD:
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
+    signal.set_wakeup_fd(-1)  # gunicorn's wake-up pipe belongs to the parent
+
+
 def _rendered_in_processes(htmls: list[str], processes: int) -> list[bytes]:
     # fork: the children start warm, with WeasyPrint, fonts and settings already loaded (a fresh
     # interpreter would spend about 0.35 s on imports). Leaving the block, on success, error or
     # time limit, terminates them.
-    with multiprocessing.get_context("fork").Pool(processes) as pool:
+    context = multiprocessing.get_context("fork")
+    with context.Pool(processes, initializer=_child_signals) as pool:
         return pool.map(_pdf_of, htmls, chunksize=1)
 
 

@@ -3,6 +3,7 @@ field by field with htmx or as one form), evidence, the reviewer grid, deadlines
 
 from __future__ import annotations
 
+import re
 import zipfile
 from collections import defaultdict
 
@@ -198,7 +199,8 @@ def sheet_history(request, pk: int):
     criterion = None
     if "tieu-chi" in request.GET:
         wanted = request.GET["tieu-chi"]
-        criterion = sheet.table.criteria.filter(pk=int(wanted) if wanted.isdigit() else 0).first()
+        valid = re.fullmatch(r"[0-9]{1,18}", wanted)  # not isdigit(): "²" is a digit to it
+        criterion = sheet.table.criteria.filter(pk=int(wanted) if valid else 0).first()
         if criterion is None:
             raise Http404
     events, _per_criterion, status_events = sheet_page.history(

@@ -132,12 +132,24 @@ def test_a_bundle_whose_forked_workers_fail_or_hang_is_a_message_and_leaves_no_p
     assert response.status_code == 503
     assert "Không tạo được bản PDF" in response.content.decode()
 
+    # A gunicorn worker catches TERM and only sets a flag: forked children that kept that
+    # handler would ignore Pool.terminate(), and the request would hang. faulthandler ends the
+    # test run with a traceback instead of hanging CI, should that come back.
+    import faulthandler
+    import signal
+
     settings.PDF_TIMEOUT_SECONDS = 0.5
-    with monkeypatch.context() as patch:
-        patch.setattr(HTML, "write_pdf", hanging)
-        started = time.monotonic()
-        response = client.get(url)
-        assert time.monotonic() - started < 10
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: None)
+    faulthandler.dump_traceback_later(120, exit=True)
+    try:
+        with monkeypatch.context() as patch:
+            patch.setattr(HTML, "write_pdf", hanging)
+            started = time.monotonic()
+            response = client.get(url)
+            assert time.monotonic() - started < 10
+    finally:
+        faulthandler.cancel_dump_traceback_later()
+        signal.signal(signal.SIGTERM, previous)
     assert response.status_code == 503
     assert "nên đã dừng lại" in response.content.decode()
     assert multiprocessing.active_children() == []  # the hung workers were terminated

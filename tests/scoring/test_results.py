@@ -276,15 +276,24 @@ def test_vote_documents_carry_the_ranking_and_the_computed_outcome(client_as, co
 
 
 @pytest.mark.parametrize("processes", [1, 2], ids=["in-process", "forked"])
-def test_the_whole_year_prints_as_one_pdf(client_as, world, contest, settings, processes):
+def test_the_whole_year_prints_as_one_pdf(
+    client_as, world, contest, settings, monkeypatch, processes
+):
     import io
 
     from django.urls import reverse
     from pypdf import PdfReader
 
+    from documents import rendering
+
     settings.PDF_BUNDLE_PROCESSES = processes  # one after the other, or in forked workers
+    forks = []
+    real = rendering._rendered_in_processes
+    monkeypatch.setattr(rendering, "_rendered_in_processes",
+                        lambda *args: forks.append(args) or real(*args))  # fmt: skip
     fill(contest, "xã Đồng Liên", 58, 40, bonus=5)
     response = client_as("viewer").get(reverse("year_bundle", args=[world.cluster_year.pk]))
+    assert len(forks) == (processes > 1)
     assert response["Content-Type"] == "application/pdf"
     reader = PdfReader(io.BytesIO(response.content))
     text = " ".join(" ".join(p.extract_text().split()) for p in reader.pages)

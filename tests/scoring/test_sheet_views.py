@@ -347,5 +347,5 @@ def test_the_sheet_shows_the_newest_changes_and_the_history_page_all_of_them(
     assert whole.count("<li>") == 27
     one = page(client.get(f"{history_url}?tieu-chi={other.criterion_id}"))
     assert "Căn cứ đầu tiên" in one and "→ 2" not in one
-    for wrong in ("abc", "0", str(other.criterion_id + 10_000)):
+    for wrong in ("abc", "0", "²", "9" * 5000, str(other.criterion_id + 10_000)):
         assert client.get(f"{history_url}?tieu-chi={wrong}").status_code == 404
