@@ -95,3 +95,10 @@ def refuse_nul(text: str) -> None:
             _("The text holds an invisible control character (NUL); remove it and try again."),
             code="null_characters_not_allowed",
         )
+
+
+def parse_id(value) -> int | None:
+    """A database id from a request (query string, hidden field), or None when it is not one.
+    Not str.isdigit(), which accepts "²" and thousands of digits that int() then refuses."""
+    text = str(value)
+    return int(text) if re.fullmatch(r"[0-9]{1,18}", text) else None

@@ -15,7 +15,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from clusters.access import get_authority_for_user, get_unit_for_user, visible_cluster_years
-from clusters.fields import format_decimal
+from clusters.fields import format_decimal, parse_id
 from clusters.models import ClusterYear, Unit
 
 from .models import Criterion, ScoringTable, TableTree
@@ -50,7 +50,7 @@ def authority_overview(request, pk: int):
         "year", flat=True
     )
     years = sorted(set(all_years), reverse=True)
-    year = int(request.GET.get("nam") or (years[0] if years else 0))
+    year = parse_id(request.GET.get("nam", "")) or (years[0] if years else 0)
     cluster_years = list(
         ClusterYear.objects.filter(cluster__authority=authority, year=year)
         .with_summary()

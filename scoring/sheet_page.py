@@ -54,10 +54,24 @@ def _change(old, new, numeric: bool) -> str:
     return f"{old or '—'} → {new or '—'}"
 
 
+def _event(record: dict, *, criterion: int | None, code: str, label: str, change: str,
+           why: str) -> dict:  # fmt: skip
+    """One change as shown: ``line`` under the sheet names the criterion's code, ``short`` (in
+    the criterion's own panel) does not."""
+    when, who = _when(record["history_date"]), _who(record)
+    return {
+        "at": record["history_date"],
+        "criterion": criterion,
+        "line": f"{when} · {who} · {code} · {label}: {change}",
+        "short": f"{when} · {who} · {label}: {change}",
+        "why": why,
+    }
+
+
 def history(sheet: ScoreSheet, criterion_pk: int | None = None,
             scores: list[Score] | None = None) -> tuple[list, dict, list]:  # fmt: skip
-    """Every change of the sheet's scores, newest first, each as {"line", "why", "code",
-    "criterion"}; the same grouped by criterion (newest first); and the sheet's status changes.
+    """Every change of the sheet's scores, newest first, each as {"at", "criterion", "line",
+    "short", "why"}; the same grouped by criterion (newest first); and the sheet's status changes.
     3 queries, 4 without the sheet's ``scores`` (with their criteria). ``criterion_pk`` keeps
     one criterion's changes only."""
     # Plain values, not model instances: a sheet's trail runs to hundreds of records.
@@ -89,23 +103,19 @@ def history(sheet: ScoreSheet, criterion_pk: int | None = None,
         # a score's first record is compared with that empty row.
         before = previous.get(record["id"], {})
         previous[record["id"]] = record
-        who, when = _who(record), None
         for field, label, numeric in fields:
             old, new = before.get(field), record[field]
             if not numeric:
                 old, new = old or None, new or None  # "" and no value read the same
             if old == new:
                 continue
-            when = when or _when(record["history_date"])
+            why = record["history_change_reason"] or (
+                record["self_note"] if field == "self_value" else record["review_reason"]
+            )
+            change = _change(old, new, numeric)
             code = codes.get(record["id"], "?")
-            events.append({
-                "at": record["history_date"],
-                "criterion": record["criterion_id"],
-                "line": f"{when} · {who} · {code} · {label}: {_change(old, new, numeric)}",
-                "short": f"{when} · {who} · {label}: {_change(old, new, numeric)}",
-                "why": record["history_change_reason"]
-                or (record["self_note"] if field == "self_value" else record["review_reason"]),
-            })  # fmt: skip
+            events.append(_event(record, criterion=record["criterion_id"], code=code,
+                                 label=label, change=change, why=why))  # fmt: skip
     for record in evidence.order_by("history_date").values(
         "score_id", "original_name", "history_type", "history_date", *USER_FIELDS
     ):
@@ -113,15 +123,9 @@ def history(sheet: ScoreSheet, criterion_pk: int | None = None,
             continue
         name = record["original_name"]
         old, new = (name, None) if record["history_type"] == "-" else (None, name)
-        when, who = _when(record["history_date"]), _who(record)
-        code, label = codes.get(record["score_id"], "?"), _("evidence")
-        events.append({
-            "at": record["history_date"],
-            "criterion": criteria.get(record["score_id"]),
-            "line": f"{when} · {who} · {code} · {label}: {_change(old, new, False)}",
-            "short": f"{when} · {who} · {label}: {_change(old, new, False)}",
-            "why": "",
-        })  # fmt: skip
+        events.append(_event(record, criterion=criteria.get(record["score_id"]),
+                             code=codes.get(record["score_id"], "?"), label=_("evidence"),
+                             change=_change(old, new, False), why=""))  # fmt: skip
     events.sort(key=lambda event: event["at"], reverse=True)
     per_criterion: dict[int, list[dict]] = defaultdict(list)
     for event in events:

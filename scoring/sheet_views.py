@@ -3,7 +3,6 @@ field by field with htmx or as one form), evidence, the reviewer grid, deadlines
 
 from __future__ import annotations
 
-import re
 import zipfile
 from collections import defaultdict
 
@@ -21,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clusters.access import get_cluster_year_for_user
-from clusters.fields import VietDecimalField
+from clusters.fields import VietDecimalField, parse_id
 from clusters.forms import DATE_WIDGET
 from clusters.views import form_page
 from documents.formatting import vn_number
@@ -131,7 +130,7 @@ def sheet_list(request, pk: int):
 # --- One sheet --------------------------------------------------------------------------------
 
 
-def _sheet_context(request, sheet: ScoreSheet, rights, **extra) -> dict:
+def _sheet_context(request, sheet: ScoreSheet, rights, *, errors: dict) -> dict:
     table = sheet.table
     tree = table.tree()
     scores = sheets.sheet_scores(sheet)
@@ -145,7 +144,7 @@ def _sheet_context(request, sheet: ScoreSheet, rights, **extra) -> dict:
             tree,
             scores,
             per_criterion=per_criterion,
-            errors=extra.get("errors", {}),
+            errors=errors,
             missing_evidence={s.pk for s in sheet.missing_evidence(scores)},
         ),
         **_totals_context(tree, scores),
@@ -154,7 +153,6 @@ def _sheet_context(request, sheet: ScoreSheet, rights, **extra) -> dict:
         "status_events": status_events[: sheet_page.HISTORY_ON_SHEET],
         "status_events_count": len(status_events),
         "crumbs": _crumbs(table.cluster_year, sheet.unit.name),
-        **extra,
     }
 
 
@@ -198,9 +196,8 @@ def sheet_history(request, pk: int):
     sheet, _rights = access.get_sheet_for_user(request.user, pk)
     criterion = None
     if "tieu-chi" in request.GET:
-        wanted = request.GET["tieu-chi"]
-        valid = re.fullmatch(r"[0-9]{1,18}", wanted)  # not isdigit(): "²" is a digit to it
-        criterion = sheet.table.criteria.filter(pk=int(wanted) if valid else 0).first()
+        wanted = parse_id(request.GET["tieu-chi"])
+        criterion = sheet.table.criteria.filter(pk=wanted).first() if wanted else None
         if criterion is None:
             raise Http404
     events, _per_criterion, status_events = sheet_page.history(

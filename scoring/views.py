@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import reswap, retarget
 
 from clusters.access import visible_cluster_years
+from clusters.fields import parse_id
 from clusters.models import Unit
 from clusters.views import form_page, save_or_explain
 from documents.rendering import render_document_html, render_pdf
@@ -107,7 +108,7 @@ def table_create(request, pk: int):
     try:
         if request.POST.get("source"):
             allowed = {t.pk: t for t in _sources(request.user, cluster_year)}
-            source = allowed.get(int(request.POST["source"]))
+            source = allowed.get(parse_id(request.POST["source"]))
             if source is None:
                 raise Http404
             services.copy_table(source, to_cluster_year=cluster_year)
@@ -212,9 +213,9 @@ def criterion_add(request, pk: int):
 def _criterion_of(table: ScoringTable, pk) -> Criterion | None:
     if not pk:
         return None
-    if not str(pk).isdigit():  # a tampered hidden field
+    if parse_id(pk) is None:  # a tampered hidden field
         raise Http404
-    return get_object_or_404(Criterion, table=table, pk=pk)
+    return get_object_or_404(Criterion, table=table, pk=parse_id(pk))
 
 
 @login_required

@@ -508,13 +508,29 @@ def test_deadlines_extended_past_next_year_leave_the_year_settings_saveable(clie
     assert ClusterYear.objects.get(pk=world.cluster_year.pk).notes == "Ghi chú mới"
 
 
+FORGED_IDS = ["abc", "²", "9" * 5000, "-1", "1.5"]  # "²".isdigit() is True; int() refuses it
+
+
+@pytest.mark.parametrize("forged", FORGED_IDS)
 @pytest.mark.parametrize("field", ["parent", "after"])
-def test_a_tampered_hidden_criterion_field_is_a_404_not_a_crash(client_as, world, field):
+def test_a_tampered_hidden_criterion_field_is_a_404_not_a_crash(client_as, world, field, forged):
     before = Criterion.objects.filter(table=world.table).count()
     response = client_as("staff").post(
         reverse("criterion_add", args=[world.cluster_year.pk]),
-        {field: "abc", "code": "9", "text": "Tiêu chí mới", "kind": "score", "max_points": "1",
+        {field: forged, "code": "9", "text": "Tiêu chí mới", "kind": "score", "max_points": "1",
          "step": "0,5"},
     )  # fmt: skip
     assert response.status_code == 404
     assert Criterion.objects.filter(table=world.table).count() == before
+
+
+@pytest.mark.parametrize("forged", FORGED_IDS)
+def test_forged_ids_in_the_query_or_a_form_are_not_a_crash(client_as, world, forged):
+    staff = client_as("staff")
+    sheet = member_score(world).sheet_id
+    history = staff.get(reverse("sheet_history", args=[sheet]), {"tieu-chi": forged})
+    assert history.status_code == 404
+    overview = reverse("authority_overview", args=[world.authority.pk])
+    assert staff.get(overview, {"nam": forged}).status_code == 200  # the latest year instead
+    copied = staff.post(reverse("table_create", args=[world.cluster_year.pk]), {"source": forged})
+    assert copied.status_code == 404
