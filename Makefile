@@ -58,11 +58,13 @@ format: install-dev
 audit: .venv-audit/.installed
 	$(PYTHON) .ci/audit.py
 
-# Extract the UI strings (needs GNU gettext's xgettext; Debian: gettext), fill the Vietnamese
-# from locale/vi_translations.py and compile. The compiled .mo files are committed.
+# Extract the UI strings into locale/*/LC_MESSAGES/django.po (needs GNU gettext's xgettext and
+# msgmerge; Debian: gettext), keeping the translations already there, then compile the .mo files
+# (committed) with polib. Fails, listing them, while a Vietnamese entry is untranslated or fuzzy:
+# translate it in locale/vi/LC_MESSAGES/django.po (drop the "#, fuzzy" line) and run it again.
 messages: install-dev
 	DEBUG=1 $(PY) manage.py makemessages -l vi -l en --no-obsolete -i ".venv/*" -i "var/*"
-	$(PY) locale/fill_po.py
+	$(PY) locale/compile.py
 
 clean:
 	rm -rf $(VENV) .venv-audit .pytest_cache .ruff_cache staticfiles
