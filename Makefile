@@ -6,7 +6,8 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-pg test-e2e lint format install install-dev messages audit clean
+.PHONY: run test test-pg test-e2e lint lint-imports typecheck mypy-baseline format install \
+	install-dev messages audit clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -39,9 +40,23 @@ test-pg: install-dev
 test-e2e: install-dev
 	$(PY) -m pytest -m e2e $(PYTEST_ARGS)
 
+# Style: ruff's rules and its formatting (nothing is rewritten; `make format` does that).
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# The architecture's import contracts ([tool.importlinter] in pyproject.toml).
+lint-imports: install-dev
+	$(VENV)/bin/lint-imports
+
+# mypy with django-stubs over the apps and config ([tool.mypy] in pyproject.toml). The settings
+# load with DEBUG on (no SECRET_KEY needed); nothing else of the environment matters.
+typecheck: install-dev
+	DEBUG=1 $(VENV)/bin/mypy
+
+# Regenerate mypy's exceptions list (the modules that still have type errors) in pyproject.toml.
+mypy-baseline: install-dev
+	DEBUG=1 $(PY) .ci/mypy_baseline.py --write
 
 format: install-dev
 	$(VENV)/bin/ruff format .
