@@ -4,10 +4,15 @@ uploaded file (MEDIA_ROOT), in one .tar.gz with a manifest of SHA-256 sums.
 ``manage.py backup FILE`` writes it; ``manage.py restore FILE`` loads it into a freshly migrated,
 empty database (all or nothing) and puts the files back, checking every sum. The format does not
 depend on the database: a SQLite backup restores into PostgreSQL and back.
+
+Timestamps are kept to the microsecond (format 2). Django's own JSON encoder writes datetimes and
+times to the millisecond (ECMA-262 style), so format 1 backups lost the sub-millisecond part of
+every timestamp: a restored row was not the row that was backed up.
 """
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import io
 import json
@@ -17,12 +22,24 @@ from pathlib import Path, PurePosixPath
 
 from django.apps import apps
 from django.conf import settings
-from django.core import management
+from django.core import management, serializers
+from django.core.serializers import json as json_serializer
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.utils.timezone import is_aware
 
 from .dataset import refresh_statistics
 
-FORMAT = 1
+FORMAT = 2
+# Format 1 (timestamps cut to milliseconds) is still restored: its data.json has the same layout
+# and Django parses its timestamps; the cut happened when it was written and cannot be undone by
+# refusing it, while refusing would leave an old backup (perhaps the only copy) with no way back.
+# What it restores is exactly what it holds.
+READABLE_FORMATS = {1, 2}
+# The dumpdata format of data.json: Django's JSON with every timestamp whole (see ExactEncoder).
+# Registered under a name of its own rather than replacing "json", so nothing else in the project
+# changes; loaddata reads the file as plain "json" (the Deserializer is Django's).
+SERIALIZATION_FORMAT = "backup-json"
 # Rebuilt by migrate (content types, permissions) or not worth keeping (sessions, login
 # attempts); everything else is kept.
 EXCLUDED = ["contenttypes", "auth.permission", "sessions", "axes"]
@@ -36,11 +53,40 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+class ExactEncoder(DjangoJSONEncoder):
+    """DjangoJSONEncoder, but datetimes and times keep all six fractional digits.
+
+    Django cuts them to three (r[:23]), so 12:00:00.000999 came back as 12:00:00 and .123456 as
+    .123. Full isoformat() is what Django's deserializer reads back exactly (parse_datetime and
+    parse_time take up to six digits, offsets as +00:00 or Z)."""
+
+    def default(self, o):
+        if isinstance(o, datetime.datetime):
+            return o.isoformat()
+        if isinstance(o, datetime.time) and not is_aware(o):
+            return o.isoformat()
+        return super().default(o)  # dates, decimals, UUIDs; aware times are refused as before
+
+
+class Serializer(json_serializer.Serializer):
+    """Django's JSON serializer writing with ExactEncoder: dumpdata takes no encoder option."""
+
+    def _init_options(self):
+        super()._init_options()
+        self.json_kwargs["cls"] = ExactEncoder
+
+
+Deserializer = json_serializer.Deserializer
+
+
 def dump_rows() -> bytes:
+    # register_serializer only imports a module by name; __name__ keeps it right if this module
+    # moves. Done here, not at import, so loading this module changes no global state.
+    serializers.register_serializer(SERIALIZATION_FORMAT, __name__)
     out = io.StringIO()
     management.call_command(
         "dumpdata", natural_foreign=True, natural_primary=True, exclude=EXCLUDED,
-        indent=None, stdout=out,
+        indent=None, format=SERIALIZATION_FORMAT, stdout=out,
     )  # fmt: skip
     return out.getvalue().encode()
 
@@ -115,8 +161,11 @@ def read_backup(source: Path) -> tuple[dict, bytes, dict[str, bytes]]:
             return archive.extractfile(members[name]).read()
 
         manifest = json.loads(read("manifest.json"))
-        if manifest.get("format") != FORMAT:
-            raise BackupError(f"unknown backup format {manifest.get('format')!r}")
+        if manifest.get("format") not in READABLE_FORMATS:
+            raise BackupError(
+                f"unknown backup format {manifest.get('format')!r} "
+                f"(this version reads formats {sorted(READABLE_FORMATS)})"
+            )
         rows = read("data.json")
         if _sha256(rows) != manifest["data"]["sha256"]:
             raise BackupError("data.json does not match its checksum: the backup is damaged")

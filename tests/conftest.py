@@ -11,8 +11,10 @@ unit (an outsider to A), a signed-in user with no role, and anonymous.
 from __future__ import annotations
 
 import datetime
+import os
 from dataclasses import dataclass
 
+import hypothesis
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
@@ -22,6 +24,17 @@ from pledges.models import Attendee, Ceremony, Pledge
 from pledges.services import create_pledge
 from scoring.models import Criterion, ScoringTable
 from scoring.services import create_table
+
+# Hypothesis fails an example that runs past a wall-clock deadline (200 ms by default); on a busy
+# CI machine a database example can, and the test then fails for the machine's load, not for the
+# code. The "ci" profile drops the deadline (and prints the blob that replays a failure). Loaded
+# here, before any test module, so every @settings(...) that sets no deadline of its own inherits
+# it. HYPOTHESIS_PROFILE=ci picks it by hand.
+hypothesis.settings.register_profile("ci", deadline=None, print_blob=True)
+if os.environ.get("HYPOTHESIS_PROFILE"):
+    hypothesis.settings.load_profile(os.environ["HYPOTHESIS_PROFILE"])
+elif os.environ.get("CI", "").lower() not in ("", "0", "false", "no"):
+    hypothesis.settings.load_profile("ci")
 
 
 @pytest.fixture(autouse=True)

@@ -1,5 +1,6 @@
 """Backup and restore: every row and every uploaded file come back intact, or nothing at all."""
 
+import datetime
 import io
 import json
 import shutil
@@ -10,9 +11,10 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from clusters.backup import dump_rows
-from clusters.models import Authority
-from scoring.sheet_models import Evidence
+from clusters.backup import FORMAT, dump_rows
+from clusters.models import Authority, ClusterYear
+from pledges.models import Pledge
+from scoring.models import Evidence
 from tests.test_url_access import member_evidence, scanned_pledge
 
 # Real transactions: PostgreSQL will not TRUNCATE (flush) tables inside the test's own transaction.
@@ -56,6 +58,56 @@ def test_backup_then_restore_gives_back_every_row_and_file(filled, tmp_path):
     assert evidence.file.read() == b"%PDF-1.4"  # the row still points at its file
 
 
+# Sub-millisecond parts are what a millisecond format loses: 000999 and 000001 came back as
+# .000 (and then re-dumped without a fraction), 123456 as .123.
+MICROSECONDS = [123456, 999, 1, 999999, 0]
+
+
+def _at(microsecond: int) -> datetime.datetime:
+    return datetime.datetime(2024, 11, 15, 8, 30, 5, microsecond, tzinfo=datetime.UTC)
+
+
+def _timestamps() -> dict[str, datetime.datetime]:
+    """Every timestamp the test sets, by a name that survives a restore (pks are kept)."""
+    found = {}
+    for year in ClusterYear.objects.all():
+        found[f"year {year.pk} updated_at"] = year.updated_at
+    for row in ClusterYear.history.all():
+        found[f"year history {row.history_id}"] = row.history_date
+    for pledge in Pledge.objects.all():
+        found[f"pledge {pledge.pk} signed_at"] = pledge.signed_at
+        found[f"pledge {pledge.pk} scan_uploaded_at"] = pledge.scan_uploaded_at
+    for evidence in Evidence.objects.all():
+        found[f"evidence {evidence.pk} uploaded_at"] = evidence.uploaded_at
+    return found
+
+
+def test_timestamps_come_back_to_the_microsecond(filled, tmp_path):
+    """Deterministic: the round trip above failed only when some row's clock happened to fall on
+    a sub-millisecond value; here every such value is set on purpose, through .update() (which
+    leaves auto_now alone), on plain rows, history rows and a row with a file."""
+    ClusterYear.objects.filter(pk=filled.cluster_year.pk).update(updated_at=_at(123456))
+    ClusterYear.objects.filter(pk=filled.other_cluster_year.pk).update(updated_at=_at(999))
+    history = list(ClusterYear.history.order_by("history_id"))
+    assert len(history) >= 2
+    for row, microsecond in zip(history, MICROSECONDS, strict=False):
+        ClusterYear.history.filter(history_id=row.history_id).update(history_date=_at(microsecond))
+    Pledge.objects.filter(pk=filled.pledge.pk).update(signed_at=_at(1), scan_uploaded_at=_at(0))
+    Evidence.objects.update(uploaded_at=_at(999999))
+    before = _timestamps()
+    assert {value.microsecond for value in before.values() if value} >= {123456, 999, 1, 999999}
+    target = tmp_path / "backup.tar.gz"
+    call_command("backup", str(target), stdout=io.StringIO())
+
+    wipe()
+    call_command("restore", str(target), stdout=io.StringIO())
+
+    assert _timestamps() == before
+    with tarfile.open(target) as archive:
+        manifest = json.loads(archive.extractfile("manifest.json").read())
+    assert manifest["format"] == FORMAT == 2
+
+
 def test_restore_refuses_a_database_that_is_not_empty(filled, tmp_path):
     target = tmp_path / "backup.tar.gz"
     call_command("backup", str(target), stdout=io.StringIO())
@@ -82,6 +134,37 @@ def _escaping(name: str, content: bytes) -> tuple[str, bytes]:
         manifest["media"] = {"../../" + Path(k).name: v for k, v in manifest["media"].items()}
         return name, json.dumps(manifest).encode()
     return name, content
+
+
+def _manifest_format(value):
+    def change(name: str, content: bytes) -> tuple[str, bytes]:
+        if name == "manifest.json":
+            return name, json.dumps({**json.loads(content), "format": value}).encode()
+        return name, content
+
+    return change
+
+
+def test_a_format_1_backup_still_restores(filled, tmp_path):
+    """Format 1 differs only in how finely it wrote timestamps; its rows load as they are."""
+    good = tmp_path / "good.tar.gz"
+    call_command("backup", str(good), stdout=io.StringIO())
+    old = tmp_path / "old.tar.gz"
+    _rewrite(good, old, _manifest_format(1))
+    wipe()
+    call_command("restore", str(old), stdout=io.StringIO())
+    assert Evidence.objects.get().file.read() == b"%PDF-1.4"
+
+
+def test_a_backup_of_an_unknown_format_restores_nothing(filled, tmp_path):
+    good = tmp_path / "good.tar.gz"
+    call_command("backup", str(good), stdout=io.StringIO())
+    newer = tmp_path / "newer.tar.gz"
+    _rewrite(good, newer, _manifest_format(FORMAT + 1))
+    wipe()
+    with pytest.raises(CommandError, match=f"unknown backup format {FORMAT + 1}"):
+        call_command("restore", str(newer))
+    assert not Authority.objects.exists()
 
 
 @pytest.mark.parametrize(
