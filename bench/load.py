@@ -59,8 +59,8 @@ def main() -> None:
     from django.urls import reverse
     from django.utils.crypto import get_random_string
 
-    from clusters.dataset import Options, generate, refresh_statistics
-    from scoring.sheet_models import Score
+    from core.synthetic import Options, generate, refresh_statistics
+    from scoring.models import Score
 
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)

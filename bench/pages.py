@@ -96,9 +96,9 @@ def main() -> None:
     from django.test import Client
     from django.urls import reverse
 
-    from clusters.dataset import Options, generate, refresh_statistics
     from clusters.models import Membership
-    from scoring.sheet_models import ScoreSheet
+    from core.synthetic import Options, generate, refresh_statistics
+    from scoring.models import ScoreSheet
 
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)

@@ -61,12 +61,12 @@ def main() -> None:
     from django.test import override_settings
     from pypdf import PdfReader
 
-    from clusters.dataset import Options, generate, refresh_statistics
-    from config.year_bundle import year_parts
+    from core.synthetic import Options, generate, refresh_statistics
     from documents.rendering import html_to_pdf, render_pdf, render_pdf_bundle
-    from scoring.results_views import summary_context
-    from scoring.sheet_models import ScoreSheet
-    from scoring.sheet_views import sheet_document_context
+    from results.bundle import year_parts
+    from results.documents import summary_context
+    from scoring.documents import sheet_document_context
+    from scoring.models import ScoreSheet
 
     def bundle_in(processes: int, parts) -> bytes:
         with override_settings(PDF_BUNDLE_PROCESSES=processes):
@@ -83,7 +83,7 @@ def main() -> None:
         ("score sheet, 60 criteria", lambda: render_pdf(
             "scoring/print/sheet.html", sheet_document_context(sheet))),
         ("summary table, 15 units", lambda: render_pdf(
-            "scoring/print/summary.html", summary_context(year))),
+            "results/print/summary.html", summary_context(year))),
         ("whole-year bundle, 15 units, in one process",
          lambda: bundle_in(1, year_parts(year))),
         (f"whole-year bundle, 15 units, {settings.PDF_BUNDLE_PROCESSES} forked processes",

@@ -7,16 +7,30 @@ gets 404 for an object (they must not learn it exists) and read-only users get 4
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from .models import Authority, Cluster, ClusterYear, Membership, Unit
-from .roles import roles_for
+from .roles import Roles, roles_for
+
+
+def reads_year(roles: Roles, *, authority_id: int, member_units: Iterable[int]) -> bool:
+    """Who may read a cluster-year — the one rule: superusers, staff and viewers of its
+    authority, and clerks of its member units. visible_cluster_years() is the same rule as SQL;
+    what a reader sees inside the year (whose sheets) is each app's own rule."""
+    return (
+        roles.is_superuser
+        or authority_id in roles.authority_ids
+        or not roles.clerk_of.isdisjoint(member_units)
+    )
 
 
 def visible_cluster_years(user) -> QuerySet[ClusterYear]:
+    """The years the user may read: reads_year() as a query."""
     roles = roles_for(user)
     qs = ClusterYear.objects.all()
     if roles.is_superuser:

@@ -2,8 +2,8 @@
 
 This module makes the organisation: authorities, units, clusters, their years and members, and
 the users of each role. Other apps add their part (covenants, tables, scores, votes) through a
-``dataset`` module with a ``generate(cluster_years, rng, options, stdout)`` function, found the
-way `load_demo` finds the demo modules, so clusters depends on no other app. Everything is bulk
+``dataset`` module of their own; core.synthetic calls them all in app order, so clusters depends on
+no other app. Everything is bulk
 inserted; the same options and seed give the same province.
 """
 
@@ -11,16 +11,13 @@ from __future__ import annotations
 
 import datetime
 import random
-from dataclasses import dataclass
-from importlib import import_module
 
-from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.db import connection
-from django.utils.module_loading import module_has_submodule
+
+from core.synthetic import DatasetRun
+from core.text import fold
 
 from .models import Assignment, Authority, Cluster, ClusterYear, Membership, Unit
-from .text import fold
 
 SYLLABLES = [
     "An",
@@ -62,26 +59,6 @@ SYLLABLES = [
 PASSWORD = "giaouoc-bench"
 
 
-@dataclass(frozen=True)
-class Options:
-    authorities: int = 1
-    clusters: int = 40
-    units: int = 10
-    years: int = 5
-    criteria: int = 60
-    last_year: int = 2025
-    seed: int = 2026
-
-
-def refresh_statistics() -> None:
-    """ANALYZE after a bulk load. PostgreSQL plans queries with the row counts it last measured,
-    and until autovacuum gets round to a freshly filled table, it takes 80,000 scores for a few:
-    the results page of a year then read the whole score table instead of its 15 sheets' rows
-    (13 ms instead of 1 ms in bench/pages.py). SQLite keeps its own statistics the same way."""
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-
-
 def unit_names(count: int, rng: random.Random) -> list[str]:
     names: list[str] = []
     seen: set[str] = set()
@@ -95,8 +72,10 @@ def unit_names(count: int, rng: random.Random) -> list[str]:
     return names
 
 
-def generate(options: Options, stdout=None) -> list[ClusterYear]:
-    rng = random.Random(options.seed)
+def generate(run: DatasetRun) -> None:
+    """Authorities, units, clusters, years, members and users; the years go to
+    ``run.cluster_years`` for the apps above."""
+    options, rng, stdout = run.options, run.rng, run.stdout
     offset = Authority.objects.count()
     authorities = Authority.objects.bulk_create(
         Authority(
@@ -180,7 +159,4 @@ def generate(options: Options, stdout=None) -> list[ClusterYear]:
             f"{len(authorities)} authorities, {len(cluster_years)} cluster-years, "
             f"{Membership.objects.filter(cluster_year__in=cluster_years).count()} memberships"
         )
-    for config in apps.get_app_configs():
-        if config.name != "clusters" and module_has_submodule(config.module, "dataset"):
-            import_module(f"{config.name}.dataset").generate(cluster_years, rng, options, stdout)
-    return cluster_years
+    run.cluster_years = cluster_years

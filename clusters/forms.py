@@ -5,28 +5,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .fields import VietDecimalField, format_decimal, parse_decimal, refuse_nul
+from core.forms import DATE_WIDGET, BaseForm, LinesField, PlainForm, VietDecimalField
+
 from .models import Authority, Cluster, ClusterYear, Membership, Unit
-
-# Text, not type="date": the browser's picker shows dates in the browser's locale (11/15/2024 in
-# an English browser), while clerks type and read "15/11/2024" whatever their browser.
-DATE_WIDGET = forms.DateInput(
-    attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"},
-    format="%d/%m/%Y",
-)
-
-
-class BaseForm(forms.ModelForm):
-    """Crispy rendering without its own <form> tag: templates own the form element."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
 
 
 def authority_field(authorities) -> forms.ModelChoiceField:
@@ -128,76 +112,6 @@ class UnitForm(BaseForm):
 
 
 # --- Settings of a cluster-year ----------------------------------------------------------------
-
-
-class LinesField(forms.CharField):
-    """A list edited as lines "Name: number" in a textarea (works without JavaScript)."""
-
-    widget = forms.Textarea(attrs={"rows": 4})
-    # Award names become a ballot's award (255 characters); tier names are shown and printed.
-    NAME_MAX = 200
-
-    def __init__(self, *, key: str, number_key: str, integer: bool, **kwargs):
-        self.key, self.number_key, self.integer = key, number_key, integer
-        super().__init__(**kwargs)
-
-    def prepare_value(self, value):
-        if isinstance(value, list):
-            return "\n".join(
-                f"{item[self.key]}: {self._format(item[self.number_key])}" for item in value
-            )
-        return value
-
-    def _format(self, number) -> str:
-        return str(number) if self.integer else format_decimal(Decimal(str(number)))
-
-    def to_python(self, value):
-        text = super().to_python(value)
-        refuse_nul(text)  # checked here: the list hides the raw text
-        items, errors = [], []
-        for number, line in enumerate(text.splitlines(), start=1):
-            line = line.strip()
-            if not line:
-                continue
-            name, sep, amount = line.rpartition(":")
-            name = name.strip()
-            if len(name) > self.NAME_MAX:
-                errors.append(
-                    _("Line %(line)d: a name may have at most %(max)d characters.")
-                    % {"line": number, "max": self.NAME_MAX}
-                )
-                continue
-            if not sep or not name:
-                errors.append(
-                    _('Line %(line)d: write "name: number", e.g. "%(example)s".')
-                    % {"line": number, "example": self.example}
-                )
-                continue
-            try:
-                parsed = parse_decimal(amount)
-            except ValueError:
-                errors.append(
-                    _('Line %(line)d: "%(value)s" is not a number.')
-                    % {"line": number, "value": amount.strip()}
-                )
-                continue
-            error = self.check_number(parsed)
-            if error:
-                errors.append(_("Line %(line)d: %(error)s") % {"line": number, "error": error})
-                continue
-            stored = int(parsed) if self.integer else format(parsed.normalize(), "f")
-            items.append({self.key: name, self.number_key: stored})
-        if errors:
-            raise forms.ValidationError(errors)
-        names = [item[self.key].casefold() for item in items]
-        if len(set(names)) != len(names):
-            raise forms.ValidationError(_("Each name may appear only once."))
-        return items
-
-    example = ""
-
-    def check_number(self, number: Decimal) -> str | None:
-        return None
 
 
 class AwardsField(LinesField):
@@ -399,7 +313,7 @@ class MembershipForm(BaseForm):
         return role
 
 
-class NextYearForm(forms.Form):
+class NextYearForm(PlainForm):
     """Start the next year of a cluster from this one: same members, new leader and deputy."""
 
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
@@ -411,8 +325,6 @@ class NextYearForm(forms.Form):
     def __init__(self, *args, previous: ClusterYear, **kwargs):
         super().__init__(*args, **kwargs)
         self.previous = previous
-        self.helper = FormHelper()
-        self.helper.form_tag = False
         self.fields["year"].initial = previous.year + 1
         # Last year's members, and the units they merged into (a successor may lead next year).
         members = [m.unit for m in previous.memberships.select_related("unit").order_by("position")]

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .text import fold
+from core.text import fold
 
 # --- Defaults of a cluster-year's settings (visible and editable on every year) -------------
 
@@ -390,7 +390,7 @@ class ClusterYear(models.Model):
         return next((m for m in self._members() if m.role == Membership.Role.DEPUTY), None)
 
     def vote_threshold_text(self) -> str:
-        from .fields import format_decimal
+        from core.numbers import format_decimal
 
         percent = format_decimal(self.vote_threshold_percent)
         if self.vote_threshold_strict:

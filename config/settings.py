@@ -76,10 +76,14 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
     "csp",
+    # Ours, lowest layer first (docs/ARCHITECTURE.md): discovery of each app's demo, dataset
+    # and card modules follows this order.
+    "core",
+    "documents",
     "clusters",
     "pledges",
     "scoring",
-    "documents",
+    "results",
 ]
 
 MIDDLEWARE = [

@@ -2,12 +2,13 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views, year_bundle
+from . import views
 
 urlpatterns = [
     path("", include("clusters.urls")),
     path("", include("pledges.urls")),
     path("", include("scoring.urls")),
+    path("", include("results.urls")),
     path(
         "dang-nhap/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
@@ -22,7 +23,6 @@ urlpatterns = [
     ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", views.healthz, name="healthz"),
-    path("nam/<int:pk>/in-ca-nam.pdf", year_bundle.year_bundle, name="year_bundle"),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,4 +1,4 @@
-"""Covenants for `manage.py generate_dataset` (see clusters/dataset.py): every year's covenant
+"""Covenants for `manage.py generate_dataset` (see core/synthetic.py): every year's covenant
 signed at its conference, with the usual sections, targets and one signatory per member."""
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from clusters.models import ClusterYear, Membership
+from core.synthetic import DatasetRun
 
 from .models import Attendee, Ceremony, Clause, Pledge, Signatory
 from .services import DEFAULT_CLOSING, SKELETON, _signing_order, _upper, signatory_defaults
@@ -23,7 +24,8 @@ TARGETS = [
 ]
 
 
-def generate(cluster_years, rng, options, stdout=None) -> None:
+def generate(run: DatasetRun) -> None:
+    cluster_years, rng, stdout = run.cluster_years, run.rng, run.stdout
     cluster_years = list(
         ClusterYear.objects.filter(pk__in=[cy.pk for cy in cluster_years])
         .select_related("cluster__authority")

@@ -5,9 +5,8 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
-from clusters.fields import VietDecimalField
-from clusters.forms import DATE_WIDGET, BaseForm
 from clusters.models import Unit
+from core.forms import DATE_WIDGET, BaseForm, VietDecimalField
 
 from .models import Attendee, Ceremony, Clause, Pledge, Signatory
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import reswap, retarget
 
-from clusters.views import form_page, save_or_explain
+from core.pages import form_page, save_or_explain
 from documents.rendering import render_document_html, render_pdf
 
 from . import access, services

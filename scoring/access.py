@@ -14,12 +14,11 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from clusters.access import can_manage, get_cluster_year_for_user, is_leader_clerk
+from clusters.access import can_manage, get_cluster_year_for_user, is_leader_clerk, reads_year
 from clusters.models import ClusterYear, Membership
 from clusters.roles import roles_for
 
-from .models import Criterion, ScoringTable
-from .sheet_models import Score, ScoreSheet, deadline_passed
+from .models import Criterion, Evidence, Score, ScoreSheet, ScoringTable
 
 
 @dataclass(frozen=True)
@@ -86,6 +85,18 @@ def get_criterion_for_user(user, pk: int, *, structure: bool) -> tuple[Criterion
     return criterion, rights
 
 
+def get_published_table_for_user(
+    user, cluster_year_pk: int
+) -> tuple[ClusterYear, ScoringTable, bool]:
+    """The year, its table once published (404 before: a draft has no sheets, scores or
+    results yet) and whether the user manages the year."""
+    cluster_year, manages = get_cluster_year_for_user(user, cluster_year_pk)
+    table = ScoringTable.objects.filter(cluster_year=cluster_year).first()
+    if table is None or table.is_draft:
+        raise Http404
+    return cluster_year, table, manages
+
+
 # --- Score sheets ------------------------------------------------------------------------------
 
 
@@ -149,36 +160,6 @@ def visible_sheets(user, cluster_year: ClusterYear):
     return sheets if allowed is None else sheets.filter(unit_id__in=allowed)
 
 
-def entry_blocked(sheet: ScoreSheet) -> str:
-    """Why the unit cannot score its sheet now ("" when it can). A sheet returned by the
-    reviewer stays open until the review deadline, so the unit can correct and resubmit."""
-    cluster_year = sheet.table.cluster_year
-    if sheet.table.status != ScoringTable.Status.PUBLISHED:
-        return _("The scoring table is not open for scoring.")
-    if not sheet.is_open_for_unit:
-        return _("The sheet is submitted: it is read-only for the unit.")
-    if sheet.status == ScoreSheet.Status.RETURNED:
-        if deadline_passed(cluster_year.review_deadline):
-            return _("The review deadline has passed.")
-    elif deadline_passed(cluster_year.self_score_deadline):
-        return _("The self-scoring deadline has passed.")
-    return ""
-
-
-def review_state_blocked(sheet: ScoreSheet) -> str:
-    """Why the sheet cannot be reviewed now, whoever asks ("" when it can): only a submitted
-    sheet, before the review deadline; once marked reviewed it is final."""
-    if sheet.table.status != ScoringTable.Status.PUBLISHED:
-        return _("The scoring table is not open for scoring.")
-    if sheet.status == ScoreSheet.Status.REVIEWED:
-        return _("The sheet is marked reviewed: its review is final.")
-    if sheet.status != ScoreSheet.Status.SUBMITTED:
-        return _("The sheet has not been submitted for review.")
-    if deadline_passed(sheet.table.cluster_year.review_deadline):
-        return _("The review deadline has passed.")
-    return ""
-
-
 def sheet_rights(user, sheet: ScoreSheet) -> SheetRights:
     table = sheet.table
     cluster_year = table.cluster_year
@@ -192,7 +173,7 @@ def sheet_rights(user, sheet: ScoreSheet) -> SheetRights:
         if not (is_own or staff):
             enter_blocked = _("Only the unit itself scores its sheet.")
         else:
-            enter_blocked = entry_blocked(sheet)
+            enter_blocked = sheet.entry_blocked()
     if not review_blocked:
         if not reviewer:
             review_blocked = (
@@ -201,7 +182,7 @@ def sheet_rights(user, sheet: ScoreSheet) -> SheetRights:
                 else _("Only the reviewers of this sheet can review it.")
             )
         else:
-            review_blocked = review_state_blocked(sheet)
+            review_blocked = sheet.review_state_blocked()
     return SheetRights(
         can_enter=not enter_blocked,
         can_review=not review_blocked,
@@ -221,11 +202,10 @@ def get_sheet_for_user(user, pk: int) -> tuple[ScoreSheet, SheetRights]:
         pk=pk,
     )
     cluster_year = sheet.table.cluster_year
-    roles = roles_for(user)
-    may_read_year = (
-        roles.is_superuser
-        or cluster_year.cluster.authority_id in roles.authority_ids
-        or not roles.clerk_of.isdisjoint(_members(cluster_year))
+    may_read_year = reads_year(
+        roles_for(user),
+        authority_id=cluster_year.cluster.authority_id,
+        member_units=_members(cluster_year),
     )
     allowed = _readable_units(user, cluster_year) if may_read_year else set()
     if allowed is not None and sheet.unit_id not in allowed:
@@ -238,3 +218,12 @@ def get_score_for_user(user, pk: int) -> tuple[Score, SheetRights]:
     sheet, rights = get_sheet_for_user(user, score.sheet_id)
     score.sheet = sheet
     return score, rights
+
+
+def get_evidence_for_user(user, pk: int) -> tuple[Evidence, SheetRights]:
+    """An evidence file, for whoever may read its sheet (404 for anyone else), with the rights
+    on that sheet (deleting needs ``can_enter``)."""
+    evidence = get_object_or_404(Evidence.objects.select_related("score__criterion"), pk=pk)
+    sheet, rights = get_sheet_for_user(user, evidence.score.sheet_id)
+    evidence.score.sheet = sheet
+    return evidence, rights

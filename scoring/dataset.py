@@ -1,26 +1,26 @@
-"""Scoring tables, score sheets, reviews and votes for `manage.py generate_dataset` (see
-clusters/dataset.py).
+"""Scoring tables, score sheets and reviews for `manage.py generate_dataset` (see
+core/synthetic.py).
 
 Each year gets a table of ``options.criteria`` criteria: five score sections of 20 points (100
 in all) whose parts share the points in steps of 0,5, a bonus section (cap 5) and a deduction
 section (cap 10). Every member unit's sheet is filled in, submitted and reviewed (the reviewer
-lowers a value now and then, with a reason). Past years are closed, with an award vote each;
-the last year stays open for scoring, its sheets a mix of reviewed, submitted and in progress.
+lowers a value now and then, with a reason). Past years are closed (results/dataset.py adds
+their award votes); the last year stays open for scoring, its sheets a mix of reviewed,
+submitted and in progress.
 """
 
 from __future__ import annotations
 
-import datetime
 from decimal import Decimal
 
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from clusters.models import Membership
+from core.synthetic import DatasetRun
+from documents.formatting import roman
 
-from .ballot_models import Ballot, BallotCount
-from .models import Criterion, ScoringTable
-from .sheet_models import Score, ScoreSheet
+from .models import Criterion, Score, ScoreSheet, ScoringTable
 
 HALF = Decimal("0.5")
 SECTIONS = ["Xây dựng Đảng, chính quyền", "Phát triển kinh tế", "Văn hóa - xã hội",
@@ -47,7 +47,7 @@ def build_tables(cluster_years, criteria: int) -> list[ScoringTable]:
     tables = ScoringTable.objects.bulk_create(
         ScoringTable(
             cluster_year=cy, title=f"Bảng chấm điểm thi đua năm {cy.year}",
-            tier_bands=cy.tier_bands, nominal_total=Decimal(100), bonus_cap=Decimal(5),
+            nominal_total=Decimal(100), bonus_cap=Decimal(5),
             deduction_cap=Decimal(10),
         )
         for cy in cluster_years
@@ -55,7 +55,7 @@ def build_tables(cluster_years, criteria: int) -> list[ScoringTable]:
     roots = []
     for table in tables:
         for index, name in enumerate(SECTIONS):
-            roots.append(Criterion(table=table, position=index + 1, code=_roman(index + 1),
+            roots.append(Criterion(table=table, position=index + 1, code=roman(index + 1),
                                    text=name, max_points=Decimal(20), step=HALF))  # fmt: skip
         roots.append(Criterion(table=table, position=10, code="VI", text="Điểm thưởng",
                                kind="bonus", max_points=Decimal(5), step=HALF))  # fmt: skip
@@ -83,10 +83,6 @@ def build_tables(cluster_years, criteria: int) -> list[ScoringTable]:
     return tables
 
 
-def _roman(n: int) -> str:
-    return ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"][n - 1]
-
-
 def _value(rng, criterion: Criterion) -> Decimal:
     steps = int(criterion.max_points / HALF)
     if criterion.kind == "deduction":
@@ -96,7 +92,8 @@ def _value(rng, criterion: Criterion) -> Decimal:
     return HALF * rng.randint(steps // 2, steps)
 
 
-def generate(cluster_years, rng, options, stdout=None) -> None:
+def generate(run: DatasetRun) -> None:
+    cluster_years, rng, options, stdout = run.cluster_years, run.rng, run.options, run.stdout
     tables = build_tables(cluster_years, options.criteria)
     leaves_of: dict[int, list[Criterion]] = {}
     for criterion in Criterion.objects.filter(table__in=tables, parent__isnull=False):
@@ -145,22 +142,5 @@ def generate(cluster_years, rng, options, stdout=None) -> None:
         ScoringTable.objects.filter(cluster_year_id__in=years).update(
             status=status, published_at=now, closed_at=now if status == "closed" else None
         )  # fmt: skip
-    ballots, counts = [], []
-    for table, cy in zip(tables, cluster_years, strict=True):
-        if cy.year == last:
-            continue
-        voters = len(members_of[cy.pk])
-        ballot = Ballot(table=table, award=(cy.awards or [{"name": "Cờ thi đua"}])[0]["name"],
-                        seats=1, held_on=datetime.date(cy.year, 12, 28), voters_present=voters,
-                        ballots_issued=voters, valid_ballots=voters)  # fmt: skip
-        ballots.append(ballot)
-        for position, unit_id in enumerate(members_of[cy.pk][:5], start=1):
-            counts.append((ballot, unit_id, position, rng.randint(0, voters)))
-    Ballot.objects.bulk_create(ballots, batch_size=500)
-    BallotCount.objects.bulk_create(
-        (BallotCount(ballot=b, unit_id=u, position=p, votes=v) for b, u, p, v in counts),
-        batch_size=2000,
-    )
     if stdout:
-        stdout.write(f"{len(tables)} tables, {len(sheets)} sheets, {len(scores)} scores, "
-                     f"{len(ballots)} ballots")  # fmt: skip
+        stdout.write(f"{len(tables)} tables, {len(sheets)} sheets, {len(scores)} scores")

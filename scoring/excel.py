@@ -30,9 +30,9 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils.exceptions import InvalidFileException
 
-from clusters.fields import parse_decimal
 from clusters.forms import TierBandsField
-from clusters.text import fold
+from core.numbers import parse_decimal
+from core.text import fold
 from documents.formatting import roman
 
 from .models import (
@@ -169,7 +169,7 @@ def export_table(table: ScoringTable) -> bytes:
         "tie_break": "; ".join(tie_break_to_words(table.tie_break)),
         "tier_bands": "; ".join(
             f"{band['name']}: {str(band['min_percent']).replace('.', ',')}"
-            for band in table.tier_bands
+            for band in table.cluster_year.tier_bands
         ),
         "legal_bases": table.legal_bases,
     }

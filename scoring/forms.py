@@ -1,14 +1,17 @@
 from __future__ import annotations
 
+import zipfile
+
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from clusters.fields import VietDecimalField
-from clusters.forms import BaseForm, TierBandsField
+from core.forms import DATE_WIDGET, BaseForm, PlainForm, VietDecimalField, decimal_field_for
 
 from .models import (
     TIE_BREAK_WORDS,
     Criterion,
+    Score,
     ScoringTable,
     tie_break_from_words,
     tie_break_to_words,
@@ -40,12 +43,9 @@ class TieBreakField(forms.CharField):
 
 
 class TableSettingsForm(BaseForm):
-    nominal_total = VietDecimalField(label=_("Nominal total"), max_digits=7, decimal_places=2,
-                                     min_value=1)  # fmt: skip
-    bonus_cap = VietDecimalField(label=_("Bonus cap"), max_digits=6, decimal_places=2, min_value=0)
-    deduction_cap = VietDecimalField(
-        label=_("Deduction cap"), max_digits=6, decimal_places=2, min_value=0
-    )
+    nominal_total = decimal_field_for(ScoringTable, "nominal_total", label=_("Nominal total"))
+    bonus_cap = decimal_field_for(ScoringTable, "bonus_cap", label=_("Bonus cap"))
+    deduction_cap = decimal_field_for(ScoringTable, "deduction_cap", label=_("Deduction cap"))
     tie_break = TieBreakField(
         label=_("Tie-break order"),
         required=False,
@@ -54,11 +54,6 @@ class TableSettingsForm(BaseForm):
             "“nhiều điểm thưởng hơn” or “phần II” (higher subtotal of that section). Units still "
             "tied share a rank."
         ),
-    )
-    tier_bands = TierBandsField(
-        label=_("Tier bands"),
-        required=False,
-        help_text=_('One per line: "tier: minimum % of the nominal total".'),
     )
 
     class Meta:
@@ -70,7 +65,6 @@ class TableSettingsForm(BaseForm):
             "bonus_cap",
             "deduction_cap",
             "tie_break",
-            "tier_bands",
         ]
         widgets = {"legal_bases": forms.Textarea(attrs={"rows": 3})}
 
@@ -78,14 +72,13 @@ class TableSettingsForm(BaseForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk and not self.instance.is_draft:
             # Published: only the wording may still be fixed.
-            for name in ("nominal_total", "bonus_cap", "deduction_cap", "tie_break", "tier_bands"):
+            for name in ("nominal_total", "bonus_cap", "deduction_cap", "tie_break"):
                 self.fields[name].disabled = True
 
 
 class CriterionForm(BaseForm):
-    max_points = VietDecimalField(label=_("Max points"), max_digits=7, decimal_places=2,
-                                  min_value=0)  # fmt: skip
-    step = VietDecimalField(label=_("Step"), max_digits=4, decimal_places=2, min_value=0.01)
+    max_points = decimal_field_for(Criterion, "max_points", label=_("Max points"))
+    step = decimal_field_for(Criterion, "step", label=_("Step"))
 
     class Meta:
         model = Criterion
@@ -117,3 +110,79 @@ class ImportForm(forms.Form):
         if not upload.name.lower().endswith(".xlsx"):
             raise forms.ValidationError(_("Only .xlsx files (Excel 2007 and later) are accepted."))
         return upload
+
+
+# Evidence: PDF, images and Office documents, recognised by their content, not their name.
+OOXML = "application/vnd.openxmlformats-officedocument."
+ZIP, OLE = b"PK\x03\x04", b"\xd0\xcf\x11\xe0"
+EVIDENCE_TYPES = {
+    "pdf": ("application/pdf", [b"%PDF-"]),
+    "png": ("image/png", [b"\x89PNG\r\n\x1a\n"]),
+    "jpg": ("image/jpeg", [b"\xff\xd8\xff"]),
+    "jpeg": ("image/jpeg", [b"\xff\xd8\xff"]),
+    "docx": (OOXML + "wordprocessingml.document", [ZIP]),
+    "xlsx": (OOXML + "spreadsheetml.sheet", [ZIP]),
+    "pptx": (OOXML + "presentationml.presentation", [ZIP]),
+    "doc": ("application/msword", [OLE]),
+    "xls": ("application/vnd.ms-excel", [OLE]),
+}  # fmt: skip
+EVIDENCE_FILES_PER_SCORE = 10
+
+
+def evidence_max_bytes() -> int:
+    return settings.EVIDENCE_MAX_BYTES
+
+
+def _is_office_zip(upload) -> bool:
+    """An Office Open XML document is a zip with [Content_Types].xml (any zip is not)."""
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            return "[Content_Types].xml" in archive.namelist()
+    except (zipfile.BadZipFile, OSError):
+        return False
+    finally:
+        upload.seek(0)
+
+
+class EvidenceForm(forms.Form):
+    file = forms.FileField(label=_("Evidence file"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        extension = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
+        if extension not in EVIDENCE_TYPES:
+            raise forms.ValidationError(
+                _("Only PDF, images (JPEG, PNG) and Office documents are accepted.")
+            )
+        if upload.size > evidence_max_bytes():
+            raise forms.ValidationError(
+                _("The file is too large (%(size)s MB); the limit is %(limit)s MB.")
+                % {
+                    "size": round(upload.size / 1024 / 1024, 1),
+                    "limit": evidence_max_bytes() // 2**20,
+                }
+            )
+        content_type, magics = EVIDENCE_TYPES[extension]
+        head = upload.read(8)
+        upload.seek(0)
+        if not any(head.startswith(magic) for magic in magics) or (
+            magics == [ZIP] and not _is_office_zip(upload)
+        ):
+            raise forms.ValidationError(
+                _("The file's content is not a %(kind)s file, whatever its name says.")
+                % {"kind": extension.upper()}
+            )
+        upload.detected_content_type = content_type
+        return upload
+
+
+class DeadlineForm(PlainForm):
+    self_score_deadline = forms.DateField(label=_("Self-scoring deadline"), widget=DATE_WIDGET)
+    review_deadline = forms.DateField(label=_("Review deadline"), widget=DATE_WIDGET)
+    reason = forms.CharField(label=_("Reason for the change"), max_length=100)
+
+
+def score_value_field() -> VietDecimalField:
+    """A score as typed on the sheet: the limits of the stored value (the criterion's maximum
+    and step are checked by the save)."""
+    return decimal_field_for(Score, "self_value", required=False)

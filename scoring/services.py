@@ -17,10 +17,7 @@ from .models import Criterion, ScoringTable
 
 
 def _table_defaults(cluster_year: ClusterYear) -> dict:
-    return {
-        "title": f"Bảng chấm điểm thi đua năm {cluster_year.year}",
-        "tier_bands": cluster_year.tier_bands,
-    }
+    return {"title": f"Bảng chấm điểm thi đua năm {cluster_year.year}"}
 
 
 @transaction.atomic
@@ -124,7 +121,6 @@ def copy_table(source: ScoringTable, *, to_cluster_year: ClusterYear) -> Scoring
         table.ensure_structure_changeable()
     old, new = source.cluster_year.year, to_cluster_year.year
     table.title = re.sub(rf"(\b[Nn]ăm\s+){old}\b", rf"\g<1>{new}", source.title)
-    table.tier_bands = source.tier_bands
     for name in SETTINGS_FIELDS:
         setattr(table, name, getattr(source, name))
     table.full_clean()
@@ -237,18 +233,24 @@ def import_rows(cluster_year: ClusterYear, rows: list[Row], settings: dict) -> S
         table.ensure_structure_changeable()
     if settings.get("title"):
         table.title = settings["title"]
-    for name in (*SETTINGS_FIELDS, "tier_bands"):
+    for name in SETTINGS_FIELDS:
         if name in settings:
             setattr(table, name, settings[name])
     table.full_clean()
     table.save()
     replace_criteria(table, rows)
+    if "tier_bands" in settings:
+        # The bands are the year's setting (one source for the page and the ranking); a
+        # spreadsheet that carries them sets the year's.
+        cluster_year.tier_bands = settings["tier_bands"]
+        cluster_year.full_clean()
+        cluster_year.save(update_fields=["tier_bands", "updated_at"])
     return table
 
 
 def preview_tree(table: ScoringTable, rows: list[Row]):
     """The tree, totals and problems rows would give, without saving anything."""
-    from .models import TableTree
+    from .tree import TableTree
 
     criteria = []
     for index, row in enumerate(rows, start=1):

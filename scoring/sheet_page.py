@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 
 from documents.formatting import vn_number
 
-from .models import TableTree
-from .sheet_models import Evidence, Score, ScoreSheet
+from .models import Evidence, Score, ScoreSheet
+from .tree import TableTree
 
 HISTORY_ON_SHEET = 20  # newest changes listed under the sheet
 HISTORY_PER_CRITERION = 3  # newest changes in a criterion's panel

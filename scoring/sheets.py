@@ -1,5 +1,6 @@
 """Workflows of the score sheets: open them when a table is published, save self-scores and
-reviewed values (refusing lost updates), submit, return, mark reviewed, extend deadlines."""
+reviewed values (refusing lost updates), extend deadlines. A sheet's own status changes are
+its model's transitions (ScoreSheet.submit, return_to_unit, mark_reviewed)."""
 
 from __future__ import annotations
 
@@ -7,22 +8,14 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clusters.fields import format_decimal, refuse_nul
 from clusters.models import ClusterYear
+from core.numbers import format_decimal
 
-from .models import Criterion, ScoringTable, TableTree
-from .sheet_models import (
-    ZERO,
-    Score,
-    ScoreNumbers,
-    ScoreSheet,
-    SheetLocked,
-    SheetTotals,
-    StaleWrite,
-)
+from .models import Criterion, Score, ScoreSheet, ScoringTable, SheetLocked, StaleWrite, clean_text
+
+ZERO = Decimal("0")
 
 
 @transaction.atomic
@@ -54,39 +47,6 @@ def ensure_sheets(table: ScoringTable) -> int:
     ]
     Score.objects.bulk_create(missing, ignore_conflicts=True)
     return len(missing)
-
-
-def sheet_scores(sheet: ScoreSheet) -> list[Score]:
-    """The sheet's scores in print order, with their criteria and evidence (2 queries)."""
-    return list(
-        sheet.scores.select_related("criterion")
-        .prefetch_related("evidence")
-        .order_by("criterion__position", "criterion__pk")
-    )
-
-
-def totals(tree: TableTree, scores: list[ScoreNumbers], *, reviewed: bool) -> SheetTotals:
-    """Score + bonus (capped) − deductions (capped), and each section's subtotal, for the
-    unit's own values or for the effective ones (reviewed where reviewed)."""
-    table = tree.table
-    by_criterion = {score.criterion_id: score for score in scores}
-    root_of = tree.root_of
-    sums = dict.fromkeys(Criterion.Kind.values, ZERO)
-    sections = {root.criterion.pk: ZERO for root in tree.roots}
-    for node in tree.rows:
-        score = by_criterion.get(node.criterion.pk)
-        if not node.is_leaf or score is None:
-            continue
-        value = score.effective_value if reviewed else score.self_value
-        value = value or ZERO
-        sums[node.criterion.kind] += value
-        sections[root_of[node.criterion.pk]] += value
-    return SheetTotals(
-        score=sums[Criterion.Kind.SCORE],
-        bonus=min(sums[Criterion.Kind.BONUS], table.bonus_cap),
-        deduction=min(sums[Criterion.Kind.DEDUCTION], table.deduction_cap),
-        sections=sections,
-    )
 
 
 def check_value(criterion: Criterion, value: Decimal | None) -> None:
@@ -144,14 +104,6 @@ def _locked_sheet(sheet_pk: int) -> ScoreSheet:
     )
 
 
-def _text(value: str) -> str:
-    """Typed text (basis, reasons) as stored: trimmed; a NUL character is refused (PostgreSQL
-    cannot store one)."""
-    value = (value or "").strip()
-    refuse_nul(value)
-    return value
-
-
 def _locked_for_write(score: Score, version: int, **wanted) -> Score:
     """The score, locked, with ``changed`` telling whether ``wanted`` (field: value) differs from
     it. This is judged on the locked row, not on the caller's copy: a row already holding the
@@ -180,12 +132,10 @@ def _locked_for_write(score: Score, version: int, **wanted) -> Score:
 
 @transaction.atomic
 def save_self(score: Score, *, value: Decimal | None, note: str, version: int) -> Score:
-    from .access import entry_blocked
-
-    blocked = entry_blocked(_locked_sheet(score.sheet_id))
+    blocked = _locked_sheet(score.sheet_id).entry_blocked()
     if blocked:
         raise SheetLocked(blocked)
-    note = _text(note)
+    note = clean_text(note)
     current = _locked_for_write(score, version, self_value=value, self_note=note)
     if not current.changed:
         return current
@@ -200,12 +150,10 @@ def save_self(score: Score, *, value: Decimal | None, note: str, version: int) -
 
 @transaction.atomic
 def save_review(score: Score, *, value: Decimal | None, reason: str, version: int) -> Score:
-    from .access import review_state_blocked
-
-    blocked = review_state_blocked(_locked_sheet(score.sheet_id))
+    blocked = _locked_sheet(score.sheet_id).review_state_blocked()
     if blocked:
         raise SheetLocked(blocked)
-    reason = _text(reason)
+    reason = clean_text(reason)
     current = _locked_for_write(score, version, reviewed_value=value, review_reason=reason)
     if not current.changed:
         return current
@@ -222,65 +170,8 @@ def save_review(score: Score, *, value: Decimal | None, reason: str, version: in
 
 
 @transaction.atomic
-def submit(sheet: ScoreSheet) -> None:
-    sheet = ScoreSheet.objects.select_for_update().get(pk=sheet.pk)
-    if not sheet.is_open_for_unit:
-        raise ValidationError(_("The sheet is already submitted."))
-    scores = sheet_scores(sheet)
-    unscored = [
-        s.criterion.code
-        for s in scores
-        if s.criterion.kind == Criterion.Kind.SCORE and s.self_value is None
-    ]
-    problems = []
-    if unscored:
-        problems.append(
-            _("Enter a score (0 if nothing was achieved) for: %(codes)s.")
-            % {"codes": ", ".join(unscored)}
-        )
-    missing = sheet.missing_evidence(scores)
-    if missing:
-        problems.append(
-            _("Attach evidence for: %(codes)s.")
-            % {"codes": ", ".join(s.criterion.code for s in missing)}
-        )
-    if problems:
-        raise ValidationError(problems)
-    sheet.status = ScoreSheet.Status.SUBMITTED
-    sheet.submitted_at = timezone.now()
-    sheet.return_reason = ""
-    sheet.save()
-
-
-@transaction.atomic
-def return_sheet(sheet: ScoreSheet, *, reason: str, by) -> None:
-    sheet = ScoreSheet.objects.select_for_update().get(pk=sheet.pk)
-    reason = _text(reason)
-    if not reason:
-        raise ValidationError(_("Write why the sheet goes back to the unit."))
-    if sheet.status != ScoreSheet.Status.SUBMITTED:
-        raise ValidationError(_("Only a submitted sheet can be returned."))
-    sheet.status = ScoreSheet.Status.RETURNED
-    sheet.return_reason = reason
-    sheet.reviewer = by
-    sheet._change_reason = reason
-    sheet.save()
-
-
-@transaction.atomic
-def mark_reviewed(sheet: ScoreSheet, *, by) -> None:
-    sheet = ScoreSheet.objects.select_for_update().get(pk=sheet.pk)
-    if sheet.status != ScoreSheet.Status.SUBMITTED:
-        raise ValidationError(_("Only a submitted sheet can be marked reviewed."))
-    sheet.status = ScoreSheet.Status.REVIEWED
-    sheet.reviewed_at = timezone.now()
-    sheet.reviewer = by
-    sheet.save()
-
-
-@transaction.atomic
 def extend_deadlines(cluster_year: ClusterYear, *, self_score, review, reason: str) -> None:
-    reason = _text(reason)
+    reason = clean_text(reason)
     if not reason:
         raise ValidationError(_("Write why the deadlines change."))
     if self_score and review and review < self_score:

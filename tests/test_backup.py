@@ -11,8 +11,8 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from clusters.backup import FORMAT, dump_rows
 from clusters.models import Authority, ClusterYear
+from core.backup import FORMAT, dump_rows
 from pledges.models import Pledge
 from scoring.models import Evidence
 from tests.test_url_access import member_evidence, scanned_pledge

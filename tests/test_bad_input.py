@@ -26,9 +26,8 @@ from pypdf import PdfReader
 
 from clusters.models import Cluster, ClusterYear, Unit
 from pledges.models import Attendee, Clause, Pledge
-from scoring.ballot_models import Ballot
-from scoring.models import Criterion, ScoringTable
-from scoring.sheet_models import Evidence, Score, ScoreSheet
+from results.models import Ballot
+from scoring.models import Criterion, Evidence, Score, ScoreSheet, ScoringTable
 from tests.test_url_access import member_score, opened, signed_pledge
 
 PAYLOAD = "<script>alert(1)</script><img src=x onerror=alert(2)>\"'&"

@@ -8,14 +8,13 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from clusters.dataset import Options, generate
 from clusters.models import ClusterYear, Membership
+from core.synthetic import Options, generate
 from pledges.models import Pledge
-from scoring.ballot_models import Ballot
+from results.models import Ballot
+from results.ranking import load_results
 from scoring.dataset import split_points
-from scoring.models import ScoringTable
-from scoring.results_views import load_results
-from scoring.sheet_models import Score, ScoreSheet
+from scoring.models import Score, ScoreSheet, ScoringTable
 
 SMALL = {"clusters": 3, "units": 5, "years": 3, "criteria": 24, "last_year": 2025}
 

@@ -93,7 +93,7 @@ def member_score(world, *, other: bool = False):
 
 
 def member_evidence(world, *, other: bool = False):
-    from scoring.sheet_models import Evidence
+    from scoring.models import Evidence
 
     evidence = Evidence(score=member_score(world, other=other), original_name="minh-chung.pdf",
                         content_type="application/pdf", size=8)  # fmt: skip
@@ -103,7 +103,7 @@ def member_evidence(world, *, other: bool = False):
 
 
 def a_ballot(world, *, other: bool = False):
-    from scoring.ballot_models import Ballot
+    from results.models import Ballot
 
     return Ballot.objects.create(table=opened(world, other=other), award="Cờ thi đua")
 

@@ -4,9 +4,10 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from clusters.fields import VietDecimalField, format_decimal, parse_decimal
 from clusters.forms import ClusterYearForm, MembershipForm, NextYearForm, UnitForm
 from clusters.models import Authority, Cluster, ClusterYear, Membership, Unit
+from core.forms import VietDecimalField
+from core.numbers import format_decimal, parse_decimal
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from clusters.models import Assignment, Cluster, ClusterYear, Membership, Unit
-from clusters.text import fold
+from core.text import fold
 
 
 def integrity_error(action) -> bool:

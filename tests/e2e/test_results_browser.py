@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
 from clusters.models import ClusterYear
-from scoring.sheet_models import Score
+from scoring.models import Score
 
 STAFF, PASSWORD = "canbo.thainguyen", "pw-e2e-123"
 

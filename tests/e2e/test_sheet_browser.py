@@ -12,7 +12,7 @@ from django.core.management import call_command
 from playwright.sync_api import Browser, Page, expect
 
 from clusters.models import ClusterYear
-from scoring.sheet_models import Evidence, Score, ScoreSheet
+from scoring.models import Evidence, Score, ScoreSheet
 
 PASSWORD = "pw-e2e-123"  # noqa: S105 - a test password
 MEMBER, LEADER = "vanthu.phuctriu", "vanthu.donglien"

@@ -26,13 +26,13 @@ def round_(world):
 
 
 def sheet_of(table, unit):
-    from scoring.sheet_models import ScoreSheet
+    from scoring.models import ScoreSheet
 
     return ScoreSheet.objects.get(table=table, unit=unit)
 
 
 def score(sheet, code, kind="score", parent=None):
-    from scoring.sheet_models import Score
+    from scoring.models import Score
 
     scores = Score.objects.filter(sheet=sheet, criterion__code=code, criterion__kind=kind)
     if parent:

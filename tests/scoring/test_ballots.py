@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from clusters.models import Unit
-from scoring.ballot_models import Ballot, BallotCount
+from results.models import Ballot, BallotCount
 
 
 def ballot(world, **fields) -> Ballot:

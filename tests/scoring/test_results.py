@@ -6,10 +6,9 @@ from decimal import Decimal
 import pytest
 
 from clusters.models import Membership, Unit
-from scoring.models import Criterion
-from scoring.results import rank
+from results.ranking import rank
+from scoring.models import Criterion, Score, ScoreSheet
 from scoring.services import create_table
-from scoring.sheet_models import Score, ScoreSheet
 from scoring.sheets import publish_table
 
 D = Decimal
@@ -247,7 +246,7 @@ def test_vote_documents_carry_the_ranking_and_the_computed_outcome(client_as, co
     from django.urls import reverse
     from pypdf import PdfReader
 
-    from scoring.ballot_models import Ballot, BallotCount
+    from results.models import Ballot, BallotCount
 
     fill(contest, "xã Đồng Liên", 58, 40, bonus=5)  # 103, first
     fill(contest, "xã Tân Cương", 55, 40)

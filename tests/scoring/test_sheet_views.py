@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from pypdf import PdfReader
 
-from scoring.sheet_models import Evidence, Score, ScoreSheet
+from scoring.models import Evidence, Score, ScoreSheet
 from tests.scoring.conftest import score, sheet_of
 
 HTMX = {"HTTP_HX_REQUEST": "true"}

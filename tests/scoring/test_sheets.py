@@ -7,7 +7,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from scoring import access, sheets
-from scoring.sheet_models import Evidence, Score, ScoreSheet, StaleWrite
+from scoring.models import Evidence, Score, ScoreSheet, StaleWrite
+from scoring.totals import totals
 from tests.scoring.conftest import score, sheet_of
 
 
@@ -57,7 +58,7 @@ def test_the_second_of_two_simultaneous_saves_is_refused_with_the_current_value(
 
 
 def fill(sheet, value_for=lambda c: c.max_points):
-    for item in sheets.sheet_scores(sheet):
+    for item in sheet.scores_in_order():
         if item.criterion.kind == "score":
             sheets.save_self(item, value=value_for(item.criterion), note="", version=item.version)
 
@@ -65,19 +66,19 @@ def fill(sheet, value_for=lambda c: c.max_points):
 def test_submitting_needs_every_score_and_the_required_evidence(round_, world):
     sheet = sheet_of(round_, world.member)
     with pytest.raises(ValidationError) as error:
-        sheets.submit(sheet)
+        sheet.submit(by=None)
     assert error.value.messages[0].startswith("Hãy nhập điểm (0 nếu không đạt) cho:")
     fill(sheet)
     with pytest.raises(ValidationError) as error:
-        sheets.submit(sheet)
+        sheet.submit(by=None)
     assert error.value.messages[0].startswith("Hãy đính kèm minh chứng cho: 1.1")
-    for item in sheets.sheet_scores(sheet):
+    for item in sheet.scores_in_order():
         if item.criterion.evidence_required:
             Evidence.objects.create(
                 score=item, original_name="a.pdf", content_type="application/pdf", size=4,
                 file="evidence/x.pdf",
             )  # fmt: skip
-    sheets.submit(sheet)
+    sheet.submit(by=None)
     assert ScoreSheet.objects.get(pk=sheet.pk).status == "submitted"
 
 
@@ -90,10 +91,10 @@ def test_totals_count_reviewed_values_caps_and_deductions(round_, world):
     ScoreSheet.objects.filter(pk=sheet.pk).update(status="submitted")
     item = score(sheet, "1.1")
     sheets.save_review(item, value=Decimal("2"), reason="Chưa đạt xuất sắc", version=item.version)
-    scores = sheets.sheet_scores(sheet)
+    scores = sheet.scores_in_order()
     tree = round_.tree()
-    own = sheets.totals(tree, scores, reviewed=False)
-    effective = sheets.totals(tree, scores, reviewed=True)
+    own = totals(tree, scores, reviewed=False)
+    effective = totals(tree, scores, reviewed=True)
     assert (own.score, own.bonus, own.deduction, own.total) == (100, 4, 8, 96)
     assert effective.score == 99 and effective.total == 95
     section_one = tree.roots[0].criterion.pk
@@ -119,8 +120,8 @@ def test_returning_needs_a_reason_and_reopens_the_sheet(round_, world, django_us
     ScoreSheet.objects.filter(pk=sheet.pk).update(status="submitted")
     reviewer = world.users["leader_clerk"]
     with pytest.raises(ValidationError):
-        sheets.return_sheet(sheet, reason="", by=reviewer)
-    sheets.return_sheet(sheet, reason="Thiếu minh chứng mục 3.1", by=reviewer)
+        sheet.return_to_unit(reason="", by=reviewer)
+    sheet.return_to_unit(reason="Thiếu minh chứng mục 3.1", by=reviewer)
     sheet.refresh_from_db()
     assert sheet.status == "returned" and sheet.is_open_for_unit
     assert sheet.history.first().history_change_reason == "Thiếu minh chứng mục 3.1"
@@ -191,7 +192,7 @@ def test_clerks_see_only_their_own_sheet_the_leader_sees_all(round_, world):
 
 def test_the_services_recheck_the_sheet_where_they_write(round_, world):
     """Views check the rights, but a stale page or a direct call must not slip through."""
-    from scoring.sheet_models import SheetLocked
+    from scoring.models import SheetLocked
 
     sheet = sheet_of(round_, world.member)
     ScoreSheet.objects.filter(pk=sheet.pk).update(status="submitted")
@@ -245,7 +246,7 @@ def test_bonus_over_the_cap_is_refused_in_both_columns(two_bonus_sections, world
 def test_deadlines_end_at_midnight_in_vietnam_not_utc(round_, world):
     from django.utils import timezone
 
-    from scoring.sheet_models import deadline_passed
+    from scoring.models import deadline_passed
 
     day = datetime.date(2024, 11, 15)
     just_before = timezone.make_aware(datetime.datetime(2024, 11, 15, 23, 59))  # Hanoi time
@@ -261,7 +262,7 @@ def test_deadlines_end_at_midnight_in_vietnam_not_utc(round_, world):
 def test_a_returned_sheet_can_be_corrected_after_the_self_scoring_deadline(round_, world):
     sheet = sheet_of(round_, world.member)
     ScoreSheet.objects.filter(pk=sheet.pk).update(status="submitted")
-    sheets.return_sheet(sheet, reason="Thiếu căn cứ", by=world.users["leader_clerk"])
+    sheet.return_to_unit(reason="Thiếu căn cứ", by=world.users["leader_clerk"])
     world.cluster_year.self_score_deadline = datetime.date.today() - datetime.timedelta(days=1)
     world.cluster_year.save()
     sheet = ScoreSheet.objects.select_related("table__cluster_year").get(pk=sheet.pk)
@@ -273,12 +274,12 @@ def test_a_returned_sheet_can_be_corrected_after_the_self_scoring_deadline(round
 def test_a_reviewed_sheet_is_final(round_, world):
     sheet = sheet_of(round_, world.member)
     ScoreSheet.objects.filter(pk=sheet.pk).update(status="submitted")
-    sheets.mark_reviewed(sheet, by=world.users["leader_clerk"])
+    sheet.mark_reviewed(by=world.users["leader_clerk"])
     sheet = ScoreSheet.objects.select_related("table__cluster_year").get(pk=sheet.pk)
     leader = rights(world, "leader_clerk", sheet)
     assert not leader.can_review and "thẩm định xong" in leader.review_blocked
     with pytest.raises(ValidationError):
-        sheets.return_sheet(sheet, reason="Đổi ý", by=world.users["leader_clerk"])
+        sheet.return_to_unit(reason="Đổi ý", by=world.users["leader_clerk"])
 
 
 def test_a_deputy_clerk_sees_only_the_leaders_sheet_and_its_own(round_, world):

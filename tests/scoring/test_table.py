@@ -96,7 +96,7 @@ def test_sum_rule_holds_exactly_when_the_parent_equals_its_parts(world, parts):
 
 
 def _vn(value: Decimal) -> str:
-    from clusters.fields import format_decimal
+    from core.numbers import format_decimal
 
     return format_decimal(value)
 

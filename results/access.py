@@ -1,0 +1,56 @@
+"""Who may read and act on a year's results and its award vote.
+
+Results exist once the year's table is published: whoever may read the year reads them (what
+each reader may see inside is the scoring app's rule for sheets). Staff finalise and reopen;
+staff and the clerk of the year's leader unit organise the vote. Outsiders get 404, read-only
+users 403."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+
+from clusters.access import can_manage, get_cluster_year_for_user, is_leader_clerk
+from clusters.models import ClusterYear
+from scoring.access import get_published_table_for_user
+from scoring.models import ScoringTable
+
+from .models import Ballot
+
+
+def get_results_for_user(
+    user, cluster_year_pk: int, *, manage: bool = False
+) -> tuple[ClusterYear, ScoringTable, bool]:
+    """The year, its published table (404 before) and whether the user manages the year;
+    ``manage``: 403 for anyone who does not."""
+    cluster_year, table, manages = get_published_table_for_user(user, cluster_year_pk)
+    if manage and not manages:
+        raise PermissionDenied
+    return cluster_year, table, manages
+
+
+def organises_vote(user, cluster_year: ClusterYear) -> bool:
+    return can_manage(user, cluster_year) or is_leader_clerk(user, cluster_year)
+
+
+def get_vote_year_for_user(
+    user, cluster_year_pk: int, *, organise: bool = False
+) -> tuple[ClusterYear, bool]:
+    """The year of a vote and whether the user organises it; ``organise``: 403 otherwise."""
+    cluster_year, _manages = get_cluster_year_for_user(user, cluster_year_pk)
+    organiser = organises_vote(user, cluster_year)
+    if organise and not organiser:
+        raise PermissionDenied
+    return cluster_year, organiser
+
+
+def get_ballot_for_user(
+    user, pk: int, *, organise: bool = False
+) -> tuple[Ballot, ClusterYear, bool]:
+    """A ballot, its year and whether the user organises the vote: 404 for who may not read
+    the year, 403 with ``organise`` for who may read but not organise."""
+    ballot = get_object_or_404(Ballot.objects.select_related("table"), pk=pk)
+    cluster_year, organiser = get_vote_year_for_user(
+        user, ballot.table.cluster_year_id, organise=organise
+    )
+    return ballot, cluster_year, organiser

@@ -1,0 +1,146 @@
+"""The award vote (bình xét) at the year-end meeting: one ballot per award, with its counts.
+Each ballot belongs to the year's scoring table and keeps the threshold rule it was held under."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from clusters.models import ClusterYear, Unit
+
+
+class Ballot(models.Model):
+    class Form(models.TextChoices):
+        APPROVAL = "approval", _("approval (agree/disagree for every candidate)")
+        LIMITED = "limited", _("limited (at most as many names as seats)")
+
+    table = models.ForeignKey(
+        "scoring.ScoringTable", on_delete=models.PROTECT, related_name="ballots",
+        verbose_name=_("table"),
+    )  # fmt: skip
+    award = models.CharField(_("award"), max_length=255)
+    seats = models.PositiveSmallIntegerField(_("seats"), default=1)
+    form = models.CharField(_("ballot form"), max_length=10, choices=Form.choices,
+                            default=Form.APPROVAL)  # fmt: skip
+    held_on = models.DateField(_("held on"), null=True, blank=True)
+    voters_present = models.PositiveIntegerField(_("voters present"), default=0)
+    ballots_issued = models.PositiveIntegerField(_("ballots issued"), default=0)
+    valid_ballots = models.PositiveIntegerField(_("valid ballots"), default=0)
+    # The threshold rule of the year, kept with the ballot as it was when the vote was held.
+    threshold_strict = models.BooleanField(default=True)
+    threshold_percent = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal(50))
+    threshold_basis = models.CharField(
+        max_length=10, choices=ClusterYear.ThresholdBasis.choices,
+        default=ClusterYear.ThresholdBasis.VALID_BALLOTS,
+    )  # fmt: skip
+    notes = models.TextField(_("notes"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("ballot")
+        verbose_name_plural = _("ballots")
+
+    def __str__(self) -> str:
+        return self.award
+
+    def clean(self) -> None:
+        errors = {}
+        if self.ballots_issued > self.voters_present:
+            errors["ballots_issued"] = _("More ballots issued than voters present.")
+        if self.valid_ballots > self.ballots_issued:
+            errors["valid_ballots"] = _("More valid ballots than ballots issued.")
+        if self.seats < 1:
+            errors["seats"] = _("At least one seat.")
+        if errors:
+            raise ValidationError(errors)
+
+    def threshold_text(self) -> str:
+        from core.numbers import format_decimal
+
+        basis = ClusterYear.ThresholdBasis(self.threshold_basis).label
+        text = (
+            _("more than %(percent)s%% %(basis)s")
+            if self.threshold_strict
+            else _("at least %(percent)s%% %(basis)s")
+        )
+        return text % {"percent": format_decimal(self.threshold_percent), "basis": basis}
+
+    def check_counts(self, counts: list[int]) -> list[str]:
+        """Why these counts are impossible for this ballot ([] when they are fine)."""
+        problems = []
+        if any(count > self.valid_ballots for count in counts):
+            problems.append(str(_("No candidate can get more votes than there are valid ballots.")))
+        if self.form == self.Form.LIMITED and sum(counts) > self.valid_ballots * self.seats:
+            problems.append(
+                str(
+                    _("With limited ballots the votes add up to at most %(limit)d "
+                      "(valid ballots × seats).") % {"limit": self.valid_ballots * self.seats}
+                )
+            )  # fmt: skip
+        return problems
+
+    def outcome(self, counts: list[BallotCount]) -> Outcome:
+        """Elected: the candidates meeting the threshold, most votes first, up to the seats.
+        A tie at the last seat is reported as needing a revote, never settled silently."""
+        basis = (
+            self.valid_ballots
+            if self.threshold_basis == ClusterYear.ThresholdBasis.VALID_BALLOTS
+            else self.voters_present
+        )
+
+        def meets(votes: int) -> bool:
+            if basis == 0:
+                return False
+            share = Decimal(votes) * 100
+            needed = self.threshold_percent * basis
+            return share > needed if self.threshold_strict else share >= needed
+
+        qualified = sorted((c for c in counts if meets(c.votes)), key=lambda c: -c.votes)
+        if len(qualified) <= self.seats:
+            return Outcome(elected=qualified, tied=[], qualified=qualified)
+        boundary = qualified[self.seats - 1].votes
+        above = [c for c in qualified if c.votes > boundary]
+        at_boundary = [c for c in qualified if c.votes == boundary]
+        if len(above) + len(at_boundary) == self.seats:
+            return Outcome(elected=above + at_boundary, tied=[], qualified=qualified)
+        return Outcome(elected=above, tied=at_boundary, qualified=qualified)
+
+
+class BallotCount(models.Model):
+    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="counts",
+                               verbose_name=_("ballot"))  # fmt: skip
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+",
+                             verbose_name=_("candidate"))  # fmt: skip
+    position = models.PositiveSmallIntegerField(default=0)
+    votes = models.PositiveIntegerField(_("votes"), default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("vote count")
+        verbose_name_plural = _("vote counts")
+        constraints = [
+            models.UniqueConstraint(fields=["ballot", "unit"], name="ballot_candidate_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit}: {self.votes}"
+
+
+@dataclass
+class Outcome:
+    elected: list[BallotCount]
+    tied: list[BallotCount]  # tied at the last seat: a revote is needed among them
+    qualified: list[BallotCount]
+
+    @property
+    def needs_revote(self) -> bool:
+        return bool(self.tied)

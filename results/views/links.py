@@ -1,0 +1,25 @@
+"""Breadcrumbs shared by the results pages."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+
+def year_crumbs(cluster_year, *trail: tuple[str, str | None]) -> list:
+    return [
+        (_("Clusters"), reverse("cluster_list")),
+        (cluster_year.cluster.name, cluster_year.cluster.get_absolute_url()),
+        (str(cluster_year.year), cluster_year.get_absolute_url()),
+        *trail,
+    ]
+
+
+def vote_crumbs(cluster_year, last: str | None = None) -> list:
+    if last is None:
+        return year_crumbs(cluster_year, (_("Award vote"), None))
+    return year_crumbs(
+        cluster_year,
+        (_("Award vote"), reverse("ballot_list", args=[cluster_year.pk])),
+        (last, None),
+    )

@@ -1,0 +1,176 @@
+"""Views across cluster-years: the authority's overview of a year, and a unit's results over the
+years (following mergers)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+from html import escape
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from clusters.access import get_authority_for_user, get_unit_for_user, visible_cluster_years
+from clusters.models import ClusterYear, Unit
+from core.ids import parse_id
+from core.numbers import format_decimal
+from scoring.models import Criterion, Score, ScoreSheet, ScoreValues, ScoringTable
+from scoring.totals import group_by_sheet
+from scoring.tree import TableTree
+
+from ..ranking import rank
+
+Sheet, Table = ScoreSheet.Status, ScoringTable.Status
+
+
+def _rank_tables(tables: list[ScoringTable]) -> dict[int, list]:
+    """Ranked results of several tables in 3 queries (criteria, sheets, scores)."""
+    criteria = defaultdict(list)
+    for criterion in Criterion.objects.filter(table__in=tables).order_by("position", "pk"):
+        criteria[criterion.table_id].append(criterion)
+    sheets = defaultdict(list)
+    for sheet in ScoreSheet.objects.filter(table__in=tables).select_related("unit"):
+        sheets[sheet.table_id].append(sheet)
+    by_sheet = group_by_sheet(ScoreValues.of(Score.objects.filter(sheet__table__in=tables)))
+    return {
+        table.pk: rank(
+            table,
+            TableTree.build(table, criteria[table.pk]),
+            sheets[table.pk],
+            [score for sheet in sheets[table.pk] for score in by_sheet.get(sheet.pk, [])],
+        )
+        for table in tables
+    }
+
+
+@login_required
+def authority_overview(request, pk: int):
+    authority, _can_edit = get_authority_for_user(request.user, pk)
+    all_years = ClusterYear.objects.filter(cluster__authority=authority).values_list(
+        "year", flat=True
+    )
+    years = sorted(set(all_years), reverse=True)
+    year = parse_id(request.GET.get("nam", "")) or (years[0] if years else 0)
+    cluster_years = list(
+        ClusterYear.objects.filter(cluster__authority=authority, year=year)
+        .with_summary()
+        .annotate(
+            sheets_total=Count("scoring_table__sheets", distinct=True),
+            sheets_submitted=Count(
+                "scoring_table__sheets",
+                filter=Q(scoring_table__sheets__status__in=[Sheet.SUBMITTED, Sheet.REVIEWED]),
+                distinct=True,
+            ),
+            sheets_reviewed=Count(
+                "scoring_table__sheets",
+                filter=Q(scoring_table__sheets__status=Sheet.REVIEWED),
+                distinct=True,
+            ),
+        )
+        .order_by("cluster__name")
+    )
+    tables = [
+        cy.scoring_table for cy in cluster_years
+        if cy.table_status() in (Table.PUBLISHED, Table.CLOSED)
+    ]  # fmt: skip
+    ranked = _rank_tables(tables)
+    rows = []
+    for cluster_year in cluster_years:
+        table_pk = cluster_year.scoring_table.pk if cluster_year.table_status() else None
+        results = ranked.get(table_pk, [])
+        rows.append({"cluster_year": cluster_year, "top": [r for r in results if r.rank == 1]})
+    return render(
+        request,
+        "results/authority_overview.html",
+        {
+            "authority": authority,
+            "year": year,
+            "years": years,
+            "rows": rows,
+            "crumbs": [(authority.name, None)],
+        },
+    )
+
+
+def _line_chart(points: list[tuple[int, object, int]], width: int = 640) -> str:
+    """Totals by year (line) with the rank printed at each point."""
+    if not points:
+        return ""
+    height, left, top = 220, 50, 20
+    values = [float(total) for _year, total, _rank in points]
+    low, high = min(values + [0.0]), max(values + [100.0])
+    span = high - low or 1
+    step = (width - left - 30) / max(len(points) - 1, 1)
+
+    def xy(index: int, value: float) -> tuple[float, float]:
+        return left + index * step, top + (high - value) / span * (height - 60)
+
+    coords = [xy(i, v) for i, v in enumerate(values)]
+    path = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
+        f'role="img" font-family="Liberation Serif, serif" font-size="12">'
+        f"<title>Tổng điểm qua các năm</title>"
+        f'<polyline points="{path}" fill="none" stroke="#1f4e79" stroke-width="2"/>'
+    ]
+    for (year, total, position), (x, y) in zip(points, coords, strict=True):
+        label = escape(format_decimal(Decimal(total)))
+        parts.append(
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="#1f4e79"/>'
+            f'<text x="{x:.1f}" y="{y - 10:.1f}" text-anchor="middle">{label} (hạng {position})'
+            f'</text><text x="{x:.1f}" y="{height - 10}" text-anchor="middle">{year}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _family(unit: Unit) -> list[Unit]:
+    """The unit, the units it took over from (recursively) and those it continued as."""
+    family, frontier = {unit.pk: unit}, [unit]
+    while frontier:
+        predecessors = list(Unit.objects.filter(successor__in=frontier).exclude(pk__in=family))
+        family.update({u.pk: u for u in predecessors})
+        frontier = predecessors
+    for successor in unit.lineage():
+        family.setdefault(successor.pk, successor)
+    return list(family.values())
+
+
+@login_required
+def unit_results(request, pk: int):
+    unit, _can_edit = get_unit_for_user(request.user, pk)
+    family = _family(unit)
+    visible = visible_cluster_years(request.user).values("pk")
+    sheets = list(
+        ScoreSheet.objects.filter(unit__in=family, table__cluster_year__in=visible)
+        .exclude(table__status=ScoringTable.Status.DRAFT)
+        .select_related("table__cluster_year__cluster", "unit")
+        .order_by("table__cluster_year__year")
+    )
+    ranked = _rank_tables([sheet.table for sheet in sheets])
+    rows = []
+    for sheet in sheets:
+        results = ranked[sheet.table_id]
+        mine = next(r for r in results if r.sheet.pk == sheet.pk)
+        rows.append({"sheet": sheet, "result": mine, "of": len(results)})
+    points = [(r["sheet"].table.cluster_year.year, r["result"].total, r["result"].rank)
+              for r in rows]  # fmt: skip
+    return render(
+        request,
+        "results/unit_results.html",
+        {
+            "unit": unit,
+            "family": [u for u in family if u.pk != unit.pk],
+            "rows": rows,
+            "chart": mark_safe(_line_chart(points)),  # noqa: S308 - escaped above
+            "crumbs": [
+                (_("Units"), reverse("unit_list")),
+                (unit.name, unit.get_absolute_url()),
+                (_("Results over the years"), None),
+            ],
+        },
+    )

@@ -1,0 +1,122 @@
+"""The results page of a cluster-year: totals, ranks with their tie-break, tiers; staff
+finalise (close the table) and reopen with a reason. The summary table as PDF and Excel, and
+the vote's documents."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from documents.kinds import preview_response, render_pdf_response, xlsx_response
+from scoring.models import ScoringTable, describe_tie_break
+
+from ..access import get_results_for_user, get_vote_year_for_user
+from ..charts import results_bar_chart
+from ..documents import SUMMARY, VOTE_DOCUMENTS, summary_context, vote_context
+from ..excel import summary_workbook
+from ..ranking import load_results
+from .links import year_crumbs
+
+
+@login_required
+def results(request, pk: int):
+    cluster_year, table, can_manage = get_results_for_user(request.user, pk)
+    table, tree, ranked = load_results(cluster_year, table=table)
+    return render(
+        request,
+        "results/results.html",
+        {
+            "cluster_year": cluster_year,
+            "table": table,
+            "roots": tree.roots,
+            "results": ranked,
+            "chart": mark_safe(  # noqa: S308 - built from escaped values in results/charts.py
+                results_bar_chart(ranked, tree.roots, nominal=table.nominal_total)
+            ),
+            "rules": [describe_tie_break(rule) for rule in table.tie_break],
+            "can_finalise": can_manage and table.status == ScoringTable.Status.PUBLISHED,
+            "can_reopen": can_manage and table.is_closed,
+            "unreviewed": [r for r in ranked if not r.is_reviewed],
+            "crumbs": year_crumbs(cluster_year, (_("Results"), None)),
+        },
+    )
+
+
+@login_required
+@require_POST
+def results_status(request, pk: int):
+    cluster_year, table, _can_manage = get_results_for_user(request.user, pk, manage=True)
+    reason = request.POST.get("reason", "")
+    try:
+        if request.POST.get("action") == "finalise":
+            table.close(reason=reason or _("Results finalised"))
+            messages.success(request, _("The results are final: the table and sheets are frozen."))
+        elif request.POST.get("action") == "reopen":
+            table.reopen(reason=reason)
+            messages.success(request, _("The results are reopened."))
+        else:
+            raise ValidationError(_("Unknown action."))
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    return redirect("results", pk=cluster_year.pk)
+
+
+@login_required
+def summary_pdf(request, pk: int):
+    cluster_year, _table, _can_manage = get_results_for_user(request.user, pk)
+    return render_pdf_response(
+        SUMMARY.template,
+        summary_context(cluster_year),
+        filename=f"{SUMMARY.filename}-{cluster_year.year}.pdf",
+    )
+
+
+@login_required
+def summary_xlsx(request, pk: int):
+    cluster_year, _table, _can_manage = get_results_for_user(request.user, pk)
+    return xlsx_response(
+        summary_workbook(summary_context(cluster_year)),
+        filename=f"{SUMMARY.filename}-{cluster_year.year}.xlsx",
+    )
+
+
+def _vote_document(request, pk: int, slug: str):
+    cluster_year, _organiser = get_vote_year_for_user(request.user, pk)
+    kind = VOTE_DOCUMENTS.get(slug)
+    if kind is None:
+        raise Http404
+    return cluster_year, kind, vote_context(cluster_year)
+
+
+@login_required
+def vote_document(request, pk: int, slug: str):
+    cluster_year, kind, context = _vote_document(request, pk, slug)
+    return preview_response(
+        request,
+        kind.template,
+        context,
+        title=kind.label,
+        pdf_url=reverse("vote_document_pdf", args=[cluster_year.pk, slug]),
+        back_url=reverse("ballot_list", args=[cluster_year.pk]),
+        crumbs=[
+            (_("Clusters"), reverse("cluster_list")),
+            (str(cluster_year.year), cluster_year.get_absolute_url()),
+            (kind.label, None),
+        ],
+    )
+
+
+@login_required
+def vote_document_pdf(request, pk: int, slug: str):
+    cluster_year, kind, context = _vote_document(request, pk, slug)
+    return render_pdf_response(
+        kind.template, context, filename=f"{kind.filename}-{cluster_year.year}.pdf"
+    )

@@ -1,0 +1,328 @@
+"""Score sheets: each member unit's self-scores with evidence, and the leader unit's review.
+A sheet's status changes only through its transitions (submit, return_to_unit, mark_reviewed),
+each in a transaction on the locked row, with who did it in the history."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import FileSystemStorage
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from clusters.models import Unit
+from core.text import refuse_nul
+
+from .table import ScoringTable
+
+TableStatus = ScoringTable.Status
+
+ZERO = Decimal("0")
+
+
+class SheetLocked(PermissionDenied):
+    """A change the sheet's status, the deadlines or the table do not allow (403 + reason)."""
+
+
+class StaleWrite(ValidationError):
+    """Someone saved this score since the page was loaded (optimistic concurrency)."""
+
+
+def private_storage() -> FileSystemStorage:
+    return FileSystemStorage()  # MEDIA_ROOT, outside the web root; served by a checked view
+
+
+def evidence_path(evidence: Evidence, filename: str) -> str:
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"evidence/{evidence.score.sheet_id}/{uuid.uuid4().hex}.{extension}"
+
+
+def end_of_day(day: datetime.date) -> datetime.datetime:
+    """The last moment of ``day`` in the project's time zone (deadlines include their day)."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.max))
+
+
+def deadline_passed(day: datetime.date | None, *, now: datetime.datetime | None = None) -> bool:
+    return day is not None and (now or timezone.now()) > end_of_day(day)
+
+
+class ScoreSheet(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("being scored")
+        SUBMITTED = "submitted", _("submitted")
+        RETURNED = "returned", _("returned to the unit")
+        REVIEWED = "reviewed", _("reviewed")
+
+    table = models.ForeignKey(
+        "scoring.ScoringTable", on_delete=models.PROTECT, related_name="sheets",
+        verbose_name=_("table"),
+    )  # fmt: skip
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="score_sheets", verbose_name=_("unit")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewer"),
+    )
+    return_reason = models.TextField(_("why it was returned"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
+
+    class Meta:
+        ordering = ["table", "unit__name"]
+        verbose_name = _("score sheet")
+        verbose_name_plural = _("score sheets")
+        constraints = [
+            models.UniqueConstraint(fields=["table", "unit"], name="score_sheet_once_per_unit")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} — {self.table}"
+
+    @property
+    def is_open_for_unit(self) -> bool:
+        return self.status in (self.Status.DRAFT, self.Status.RETURNED)
+
+    @property
+    def is_in_review(self) -> bool:
+        return self.status in (self.Status.SUBMITTED, self.Status.REVIEWED)
+
+    # --- State rules: why the unit or a reviewer cannot act now ---------------------------
+
+    def entry_blocked(self) -> str:
+        """Why the unit cannot score its sheet now ("" when it can). A sheet returned by the
+        reviewer stays open until the review deadline, so the unit can correct and resubmit."""
+        cluster_year = self.table.cluster_year
+        if self.table.status != TableStatus.PUBLISHED:
+            return gettext("The scoring table is not open for scoring.")
+        if not self.is_open_for_unit:
+            return gettext("The sheet is submitted: it is read-only for the unit.")
+        if self.status == self.Status.RETURNED:
+            if deadline_passed(cluster_year.review_deadline):
+                return gettext("The review deadline has passed.")
+        elif deadline_passed(cluster_year.self_score_deadline):
+            return gettext("The self-scoring deadline has passed.")
+        return ""
+
+    def review_state_blocked(self) -> str:
+        """Why the sheet cannot be reviewed now, whoever asks ("" when it can): only a submitted
+        sheet, before the review deadline; once marked reviewed it is final."""
+        if self.table.status != TableStatus.PUBLISHED:
+            return gettext("The scoring table is not open for scoring.")
+        if self.status == self.Status.REVIEWED:
+            return gettext("The sheet is marked reviewed: its review is final.")
+        if self.status != self.Status.SUBMITTED:
+            return gettext("The sheet has not been submitted for review.")
+        if deadline_passed(self.table.cluster_year.review_deadline):
+            return gettext("The review deadline has passed.")
+        return ""
+
+    def missing_evidence(self, scores: list[Score]) -> list[Score]:
+        """Scores whose criterion requires evidence and that have a value but no file."""
+        return [
+            score
+            for score in scores
+            if score.criterion.evidence_required and score.self_value and not score.evidence_count
+        ]
+
+    def scores_in_order(self) -> list[Score]:
+        """The sheet's scores in print order, with their criteria and evidence (2 queries)."""
+        return list(
+            self.scores.select_related("criterion")
+            .prefetch_related("evidence")
+            .order_by("criterion__position", "criterion__pk")
+        )
+
+    # --- Transitions: each on the locked row, in a transaction, with its history ----------
+
+    def _locked(self) -> ScoreSheet:
+        return ScoreSheet.objects.select_for_update().get(pk=self.pk)
+
+    def _record(self, sheet: ScoreSheet, *, by, reason: str | None = None) -> None:
+        sheet._history_user = by
+        sheet._change_reason = reason
+        sheet.save()
+        self.refresh_from_db()
+
+    @transaction.atomic
+    def submit(self, *, by) -> None:
+        """The unit hands its sheet in for review: every score criterion has a value and every
+        criterion that requires evidence and has a value has a file."""
+        from .table import Criterion
+
+        sheet = self._locked()
+        if not sheet.is_open_for_unit:
+            raise ValidationError(gettext("The sheet is already submitted."))
+        scores = sheet.scores_in_order()
+        unscored = [
+            s.criterion.code
+            for s in scores
+            if s.criterion.kind == Criterion.Kind.SCORE and s.self_value is None
+        ]
+        problems = []
+        if unscored:
+            problems.append(
+                gettext("Enter a score (0 if nothing was achieved) for: %(codes)s.")
+                % {"codes": ", ".join(unscored)}
+            )
+        missing = sheet.missing_evidence(scores)
+        if missing:
+            problems.append(
+                gettext("Attach evidence for: %(codes)s.")
+                % {"codes": ", ".join(s.criterion.code for s in missing)}
+            )
+        if problems:
+            raise ValidationError(problems)
+        sheet.status = ScoreSheet.Status.SUBMITTED
+        sheet.submitted_at = timezone.now()
+        sheet.return_reason = ""
+        self._record(sheet, by=by)
+
+    @transaction.atomic
+    def return_to_unit(self, *, reason: str, by) -> None:
+        """The reviewer sends a submitted sheet back to the unit, saying why."""
+        sheet = self._locked()
+        reason = clean_text(reason)
+        if not reason:
+            raise ValidationError(gettext("Write why the sheet goes back to the unit."))
+        if sheet.status != ScoreSheet.Status.SUBMITTED:
+            raise ValidationError(gettext("Only a submitted sheet can be returned."))
+        sheet.status = ScoreSheet.Status.RETURNED
+        sheet.return_reason = reason
+        sheet.reviewer = by
+        self._record(sheet, by=by, reason=reason)
+
+    @transaction.atomic
+    def mark_reviewed(self, *, by) -> None:
+        """The reviewer closes the review of a submitted sheet."""
+        sheet = self._locked()
+        if sheet.status != ScoreSheet.Status.SUBMITTED:
+            raise ValidationError(gettext("Only a submitted sheet can be marked reviewed."))
+        sheet.status = ScoreSheet.Status.REVIEWED
+        sheet.reviewed_at = timezone.now()
+        sheet.reviewer = by
+        self._record(sheet, by=by)
+
+
+def clean_text(value: str) -> str:
+    """Typed text (basis, reasons) as stored: trimmed; a NUL character is refused (PostgreSQL
+    cannot store one)."""
+    value = (value or "").strip()
+    refuse_nul(value)
+    return value
+
+
+class ScoreNumbers:
+    """What a score's two values mean, for the model and for ScoreValues alike."""
+
+    __slots__ = ()
+
+    @property
+    def effective_value(self) -> Decimal | None:
+        """What counts: the reviewed value where reviewed, the unit's own otherwise."""
+        return self.reviewed_value if self.reviewed_value is not None else self.self_value
+
+    @property
+    def differs(self) -> bool:
+        return self.reviewed_value is not None and self.reviewed_value != (self.self_value or ZERO)
+
+
+class ScoreValues(ScoreNumbers):
+    """A score's numbers without the model: pages that total whole years read thousands of
+    scores, and building a model instance for each costs more than the query."""
+
+    __slots__ = ("pk", "sheet_id", "criterion_id", "self_value", "reviewed_value", "version")
+    FIELDS = __slots__
+
+    def __init__(self, pk, sheet_id, criterion_id, self_value, reviewed_value, version):
+        self.pk, self.sheet_id, self.criterion_id = pk, sheet_id, criterion_id
+        self.self_value, self.reviewed_value, self.version = self_value, reviewed_value, version
+
+    @classmethod
+    def of(cls, scores: models.QuerySet) -> list[ScoreValues]:
+        return [cls(*row) for row in scores.order_by().values_list(*cls.FIELDS)]
+
+
+class Score(ScoreNumbers, models.Model):
+    """One criterion of one sheet: the unit's value and note, its evidence, and the reviewed
+    value with the reviewer's reason. ``version`` grows with every save (lost-update guard)."""
+
+    sheet = models.ForeignKey(
+        ScoreSheet, on_delete=models.CASCADE, related_name="scores", verbose_name=_("sheet")
+    )
+    criterion = models.ForeignKey(
+        "scoring.Criterion", on_delete=models.PROTECT, related_name="scores",
+        verbose_name=_("criterion"),
+    )  # fmt: skip
+    self_value = models.DecimalField(
+        _("self-score"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    self_note = models.TextField(_("basis"), blank=True)
+    reviewed_value = models.DecimalField(
+        _("reviewed score"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    review_reason = models.TextField(_("reviewer's reason"), blank=True)
+    version = models.PositiveIntegerField(default=0, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
+
+    class Meta:
+        ordering = ["criterion__position"]
+        verbose_name = _("score")
+        verbose_name_plural = _("scores")
+        constraints = [
+            models.UniqueConstraint(fields=["sheet", "criterion"], name="score_once_per_criterion")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sheet.unit} — {self.criterion.code}: {self.self_value}"
+
+    @property
+    def evidence_count(self) -> int:
+        """From the prefetched files of sheet pages, else one query."""
+        if "evidence" in getattr(self, "_prefetched_objects_cache", {}):
+            return len(self.evidence.all())
+        return self.evidence.count()
+
+
+class Evidence(models.Model):
+    score = models.ForeignKey(
+        Score, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("score")
+    )
+    file = models.FileField(_("file"), upload_to=evidence_path, storage=private_storage,
+                            max_length=255)  # fmt: skip
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["uploaded_at"]
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -1,0 +1,113 @@
+"""A sheet's totals, and the one loader of a year's scores and totals.
+
+The rule of a total lives here and only here: score criteria + bonus (capped) − deductions
+(capped), for the unit's own values or for the effective ones (reviewed where reviewed). The
+sheet page, the sheet list, the reviewers' grid, the ranking, the summary PDF and Excel, the
+overview and the bundle all take their numbers from ``totals`` through ``YearScores``."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from .models import Criterion, Score, ScoreNumbers, ScoreSheet, ScoreValues, ScoringTable
+from .tree import TableTree
+
+ZERO = Decimal("0")
+
+
+@dataclass
+class SheetTotals:
+    """Totals of a sheet for one column (self or reviewed/effective)."""
+
+    score: Decimal
+    bonus: Decimal
+    deduction: Decimal
+    sections: dict[int, Decimal]  # root criterion pk -> subtotal (before caps)
+
+    @property
+    def total(self) -> Decimal:
+        return self.score + self.bonus - self.deduction
+
+
+def totals(tree: TableTree, scores: Iterable[ScoreNumbers], *, reviewed: bool) -> SheetTotals:
+    """Score + bonus (capped) − deductions (capped), and each section's subtotal, for the
+    unit's own values or for the effective ones (reviewed where reviewed)."""
+    table = tree.table
+    by_criterion = {score.criterion_id: score for score in scores}
+    root_of = tree.root_of
+    sums = dict.fromkeys(Criterion.Kind.values, ZERO)
+    sections = {root.criterion.pk: ZERO for root in tree.roots}
+    for node in tree.rows:
+        score = by_criterion.get(node.criterion.pk)
+        if not node.is_leaf or score is None:
+            continue
+        value = score.effective_value if reviewed else score.self_value
+        value = value or ZERO
+        sums[node.criterion.kind] += value
+        sections[root_of[node.criterion.pk]] += value
+    return SheetTotals(
+        score=sums[Criterion.Kind.SCORE],
+        bonus=min(sums[Criterion.Kind.BONUS], table.bonus_cap),
+        deduction=min(sums[Criterion.Kind.DEDUCTION], table.deduction_cap),
+        sections=sections,
+    )
+
+
+@dataclass(frozen=True)
+class TotalsPair:
+    """A sheet's totals on its own values and on the effective ones."""
+
+    own: SheetTotals
+    effective: SheetTotals
+
+
+def pair(tree: TableTree, scores: Iterable[ScoreNumbers]) -> TotalsPair:
+    scores = list(scores)
+    return TotalsPair(totals(tree, scores, reviewed=False), totals(tree, scores, reviewed=True))
+
+
+def group_by_sheet(scores: Iterable[ScoreValues]) -> dict[int, list[ScoreValues]]:
+    by_sheet: dict[int, list[ScoreValues]] = defaultdict(list)
+    for score in scores:
+        by_sheet[score.sheet_id].append(score)
+    return by_sheet
+
+
+@dataclass
+class YearScores:
+    """A table's tree, the sheets asked for, and their scores grouped by sheet, read once
+    (scores as plain tuples: whole years hold thousands)."""
+
+    table: ScoringTable
+    tree: TableTree
+    sheets: list[ScoreSheet]
+    by_sheet: dict[int, list[ScoreValues]] = field(default_factory=dict)
+
+    @classmethod
+    def load(
+        cls,
+        table: ScoringTable,
+        sheets: Iterable[ScoreSheet] | None = None,
+        *,
+        tree: TableTree | None = None,
+    ) -> YearScores:
+        """Every sheet of the table (with its unit) unless ``sheets`` are given: 3 queries,
+        whatever the number of units or criteria (fewer when the tree is given)."""
+        if sheets is None:
+            sheets = ScoreSheet.objects.filter(table=table).select_related("unit")
+        sheets = list(sheets)
+        scores = ScoreValues.of(Score.objects.filter(sheet__in=[s.pk for s in sheets]))
+        return cls(table, tree or table.tree(), sheets, group_by_sheet(scores))
+
+    def scores_of(self, sheet: ScoreSheet) -> list[ScoreValues]:
+        return self.by_sheet.get(sheet.pk, [])
+
+    def totals_of(self, sheet: ScoreSheet) -> TotalsPair:
+        return pair(self.tree, self.scores_of(sheet))
+
+    def all_totals(self) -> dict[int, TotalsPair]:
+        """Each sheet's pair of totals, by sheet pk."""
+        return {sheet.pk: self.totals_of(sheet) for sheet in self.sheets}

@@ -1,0 +1,73 @@
+"""Evidence files of a score: upload (checked by content), download (only to who may read the
+sheet, never rendered by the browser), delete (while the unit may still score)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .. import access
+from ..forms import EVIDENCE_FILES_PER_SCORE, EvidenceForm
+from ..models import Evidence
+from .links import sheet_url
+
+
+@login_required
+@require_POST
+def evidence_upload(request, pk: int):
+    score, rights = access.get_score_for_user(request.user, pk)
+    if not rights.can_enter:
+        raise PermissionDenied(rights.enter_blocked)
+    form = EvidenceForm(request.POST, request.FILES)
+    if score.evidence.count() >= EVIDENCE_FILES_PER_SCORE:
+        form.add_error(
+            "file",
+            _("A criterion takes at most %(count)d files.") % {"count": EVIDENCE_FILES_PER_SCORE},
+        )
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        evidence = Evidence(
+            score=score,
+            original_name=upload.name[:255],
+            content_type=upload.detected_content_type,
+            size=upload.size,
+            uploaded_by=request.user,
+        )
+        evidence.file.save(upload.name, upload, save=False)
+        evidence.save()
+        messages.success(
+            request, _("Evidence attached to %(code)s.") % {"code": score.criterion.code}
+        )
+    else:
+        for error in form.errors.get("file", []):
+            messages.error(request, f"{score.criterion.code}: {error}")
+    return redirect(sheet_url(score.sheet_id, f"score-{score.pk}"))
+
+
+@login_required
+def evidence_download(request, pk: int):
+    evidence, _rights = access.get_evidence_for_user(request.user, pk)
+    response = FileResponse(
+        evidence.file.open("rb"),
+        content_type=evidence.content_type,
+        as_attachment=True,
+        filename=evidence.original_name,
+    )
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@login_required
+@require_POST
+def evidence_delete(request, pk: int):
+    evidence, rights = access.get_evidence_for_user(request.user, pk)
+    if not rights.can_enter:
+        raise PermissionDenied(rights.enter_blocked)
+    evidence.delete()  # the file stays on disk: the history still names it
+    messages.success(request, _("Evidence removed."))
+    return redirect(sheet_url(evidence.score.sheet_id, f"score-{evidence.score_id}"))

@@ -1,0 +1,45 @@
+"""URLs and breadcrumbs shared by the scoring pages."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+
+def table_url(cluster_year_pk: int, anchor: str = "") -> str:
+    return reverse("table_detail", args=[cluster_year_pk]) + (f"#{anchor}" if anchor else "")
+
+
+def sheet_url(sheet_pk: int, anchor: str = "") -> str:
+    return reverse("sheet_detail", args=[sheet_pk]) + (f"#{anchor}" if anchor else "")
+
+
+def _year_crumbs(cluster_year) -> list:
+    return [
+        (_("Clusters"), reverse("cluster_list")),
+        (cluster_year.cluster.name, cluster_year.cluster.get_absolute_url()),
+        (str(cluster_year.year), cluster_year.get_absolute_url()),
+    ]
+
+
+def table_crumbs(cluster_year, last: str | None = None) -> list:
+    """Down to the scoring table; ``last`` names the page under it (None: the table itself)."""
+    if last is None:
+        return [*_year_crumbs(cluster_year), (_("Scoring table"), None)]
+    return [
+        *_year_crumbs(cluster_year),
+        (_("Scoring table"), table_url(cluster_year.pk)),
+        (last, None),
+    ]
+
+
+def scores_crumbs(cluster_year, *trail: tuple[str, str | None]) -> list:
+    """Down to the year's scores, then ``trail`` ((label, url) pairs); the scores page alone
+    when there is no trail."""
+    if not trail:
+        return [*_year_crumbs(cluster_year), (_("Scores"), None)]
+    return [
+        *_year_crumbs(cluster_year),
+        (_("Scores"), reverse("sheet_list", args=[cluster_year.pk])),
+        *trail,
+    ]

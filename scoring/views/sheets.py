@@ -1,0 +1,231 @@
+"""Pages of the score sheets: the year's sheets, one sheet (self-scoring and review, field by
+field with htmx or as one form), its history, and its transitions."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.ids import parse_id
+
+from .. import access, sheet_page, sheets
+from ..forms import score_value_field
+from ..models import Score, ScoreSheet, ScoreValues
+from ..totals import YearScores, pair
+from .links import scores_crumbs, sheet_url
+
+
+@login_required
+def sheet_list(request, pk: int):
+    cluster_year, table, can_edit = access.get_published_table_for_user(request.user, pk)
+    if can_edit:
+        sheets.ensure_sheets(table)  # units that joined after publishing get their sheet
+    sheet_list = list(
+        access.visible_sheets(request.user, cluster_year)
+        .select_related("unit")
+        .order_by("unit__memberships__position", "unit__name")
+        .distinct()
+    )
+    totals = YearScores.load(table, sheet_list).all_totals()
+    rows = [(sheet, totals[sheet.pk].own, totals[sheet.pk].effective) for sheet in sheet_list]
+    deadline_changes = []
+    previous = None
+    for record in cluster_year.history.select_related("history_user").order_by("history_date"):
+        dates = (record.self_score_deadline, record.review_deadline)
+        if previous is not None and dates != previous:
+            deadline_changes.append({"record": record, "old": previous, "new": dates})
+        previous = dates
+    return render(
+        request,
+        "scoring/sheet_list.html",
+        {
+            "cluster_year": cluster_year,
+            "table": table,
+            "rows": rows,
+            "can_extend": can_edit,
+            "deadline_changes": list(reversed(deadline_changes)),
+            "crumbs": scores_crumbs(cluster_year),
+        },
+    )
+
+
+def _sheet_context(request, sheet: ScoreSheet, rights, *, errors: dict) -> dict:
+    table = sheet.table
+    tree = table.tree()
+    scores = sheet.scores_in_order()
+    events, per_criterion, status_events = sheet_page.history(sheet, scores=scores)
+    return {
+        "sheet": sheet,
+        "table": table,
+        "cluster_year": table.cluster_year,
+        "rights": rights,
+        "rows": sheet_page.rows(
+            tree,
+            scores,
+            per_criterion=per_criterion,
+            errors=errors,
+            missing_evidence={s.pk for s in sheet.missing_evidence(scores)},
+        ),
+        **_totals_context(tree, scores),
+        "events": events[: sheet_page.HISTORY_ON_SHEET],
+        "events_count": len(events),
+        "status_events": status_events[: sheet_page.HISTORY_ON_SHEET],
+        "status_events_count": len(status_events),
+        "crumbs": scores_crumbs(table.cluster_year, (sheet.unit.name, None)),
+    }
+
+
+def _totals_context(tree, scores: list) -> dict:
+    totals = pair(tree, scores)
+    return {
+        "own": totals.own,
+        "effective": totals.effective,
+        "roots": tree.roots,
+    }
+
+
+@login_required
+def sheet_detail(request, pk: int):
+    """The sheet; a POST without JavaScript saves every row of the form at once."""
+    sheet, rights = access.get_sheet_for_user(request.user, pk)
+    errors: dict[int, str] = {}
+    if request.method == "POST":
+        _require_intent(request, rights)
+        saved = 0
+        for score in sheet.scores_in_order():
+            key = str(score.pk)
+            if f"version-{key}" not in request.POST:
+                continue
+            try:
+                saved += _save_row(request, score, rights, key)
+            except ValidationError as error:
+                errors[score.pk] = " ".join(error.messages)
+        if errors:
+            messages.error(request, _("Some scores were not saved; see the rows marked in red."))
+        elif saved:
+            messages.success(request, _("%(count)d scores saved.") % {"count": saved})
+            return redirect(sheet_url(sheet.pk))
+    context = _sheet_context(request, sheet, rights, errors=errors)
+    return render(request, "scoring/sheet_detail.html", context)
+
+
+@login_required
+def sheet_history(request, pk: int):
+    """The sheet's whole audit trail (the sheet page lists the newest changes), or one
+    criterion's with ?tieu-chi=<criterion pk>."""
+    sheet, _rights = access.get_sheet_for_user(request.user, pk)
+    criterion = None
+    if "tieu-chi" in request.GET:
+        wanted = parse_id(request.GET["tieu-chi"])
+        criterion = sheet.table.criteria.filter(pk=wanted).first() if wanted else None
+        if criterion is None:
+            raise Http404
+    events, _per_criterion, status_events = sheet_page.history(
+        sheet, criterion_pk=criterion.pk if criterion else None
+    )
+    return render(
+        request,
+        "scoring/sheet_history.html",
+        {
+            "sheet": sheet,
+            "criterion": criterion,
+            "events": events,
+            "status_events": [] if criterion else status_events,
+            "crumbs": scores_crumbs(
+                sheet.table.cluster_year,
+                (sheet.unit.name, sheet_url(sheet.pk)),
+                (_("History"), None),
+            ),
+        },
+    )
+
+
+def _require_intent(request, rights, key: str = "") -> None:
+    """403 with the reason that applies: reviewing (reviewed-/reason- fields) or scoring."""
+    reviewing = any(name.startswith((f"reviewed-{key}", f"reason-{key}")) for name in request.POST)
+    if reviewing and not rights.can_review:
+        raise PermissionDenied(rights.review_blocked)
+    if not reviewing and not rights.can_enter:
+        raise PermissionDenied(rights.enter_blocked or rights.review_blocked)
+
+
+def _save_row(request, score: Score, rights, key: str) -> int:
+    """Save one row from POST data (names suffixed with the score's pk); 1 when it changed."""
+    try:
+        version = int(request.POST.get(f"version-{key}", "-1"))
+    except ValueError:
+        version = -1  # a tampered field: any change is refused as stale, nothing is lost
+    field = score_value_field()
+    if rights.can_enter and f"self-{key}" in request.POST:
+        value = field.clean(request.POST.get(f"self-{key}", ""))
+        note = request.POST.get(f"note-{key}", "")
+        return int(sheets.save_self(score, value=value, note=note, version=version).changed)
+    if rights.can_review and f"reviewed-{key}" in request.POST:
+        value = field.clean(request.POST.get(f"reviewed-{key}", ""))
+        reason = request.POST.get(f"reason-{key}", "")
+        return int(sheets.save_review(score, value=value, reason=reason, version=version).changed)
+    return 0
+
+
+@login_required
+@require_POST
+def score_save(request, pk: int):
+    """One row saved by itself (htmx): the row comes back with "đã lưu" or the error, and the
+    totals are refreshed out of band."""
+    score, rights = access.get_score_for_user(request.user, pk)
+    _require_intent(request, rights, str(score.pk))
+    error, saved = "", False
+    try:
+        saved = bool(_save_row(request, score, rights, str(score.pk)))
+    except ValidationError as problem:
+        error = " ".join(problem.messages)
+    if not request.htmx:
+        if error:
+            messages.error(request, f"{score.criterion.code}: {error}")
+        return redirect(sheet_url(score.sheet_id, f"score-{score.pk}"))
+    # Only the row's status comes back (the fields being typed in are never replaced), with
+    # the new version and the sheet's totals out of band: not the whole sheet (2 queries).
+    scores = ScoreValues.of(Score.objects.filter(sheet_id=score.sheet_id))
+    current = next(item for item in scores if item.pk == score.pk)  # its version, saved or not
+    return render(
+        request,
+        "scoring/sheet_detail.html#score-status",
+        {**_totals_context(score.sheet.table.tree(), scores),
+         "row": {"pk": score.pk, "error": error}, "score": current,
+         "just_saved": saved and not error, "oob_totals": True},
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def sheet_action(request, pk: int):
+    sheet, rights = access.get_sheet_for_user(request.user, pk)
+    if not (rights.can_enter or rights.can_review):
+        raise PermissionDenied(rights.enter_blocked or rights.review_blocked)
+    action = request.POST.get("action")
+    try:
+        if action == "submit":
+            if not rights.can_enter:
+                raise PermissionDenied(rights.enter_blocked)
+            sheet.submit(by=request.user)
+            messages.success(request, _("The sheet is submitted to the leader unit for review."))
+        elif action in ("return", "reviewed"):
+            if not rights.can_review:
+                raise PermissionDenied(rights.review_blocked)
+            if action == "return":
+                sheet.return_to_unit(reason=request.POST.get("reason", ""), by=request.user)
+                messages.success(request, _("The sheet is returned to the unit."))
+            else:
+                sheet.mark_reviewed(by=request.user)
+                messages.success(request, _("The sheet is marked reviewed."))
+        else:
+            raise ValidationError(_("Unknown action."))
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    return redirect(sheet_url(sheet.pk))
