@@ -18,6 +18,9 @@ from clusters.access import get_authority_for_user, get_unit_for_user, visible_c
 from clusters.models import ClusterYear, Unit
 from core.ids import parse_id
 from core.numbers import format_decimal
+from pledges.cards import covenant_status
+from pledges.models import Pledge
+from scoring.cards import is_open_or_final, table_status
 from scoring.models import Criterion, Score, ScoreSheet, ScoreValues, ScoringTable
 from scoring.totals import group_by_sheet
 from scoring.tree import TableTree
@@ -73,16 +76,20 @@ def authority_overview(request, pk: int):
         )
         .order_by("cluster__name")
     )
-    tables = [
-        cy.scoring_table for cy in cluster_years
-        if cy.table_status() in (Table.PUBLISHED, Table.CLOSED)
-    ]  # fmt: skip
+    tables = [cy.scoring_table for cy in cluster_years if is_open_or_final(table_status(cy))]
     ranked = _rank_tables(tables)
     rows = []
     for cluster_year in cluster_years:
-        table_pk = cluster_year.scoring_table.pk if cluster_year.table_status() else None
-        results = ranked.get(table_pk, [])
-        rows.append({"cluster_year": cluster_year, "top": [r for r in results if r.rank == 1]})
+        status = table_status(cluster_year)
+        results = ranked.get(cluster_year.scoring_table.pk, []) if status else []
+        rows.append(
+            {
+                "cluster_year": cluster_year,
+                "top": [r for r in results if r.rank == 1],
+                "covenant_status": covenant_status(cluster_year),
+                "table_status": status,
+            }
+        )
     return render(
         request,
         "results/authority_overview.html",
@@ -91,6 +98,8 @@ def authority_overview(request, pk: int):
             "year": year,
             "years": years,
             "rows": rows,
+            "Covenant": Pledge.Status,
+            "Table": Table,
             "crumbs": [(authority.name, None)],
         },
     )

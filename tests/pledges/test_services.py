@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 
 from clusters.models import ClusterYear, Membership, Unit
 from clusters.services import start_next_year
+from pledges.cards import covenant_status
 from pledges.models import Clause
 from pledges.services import (
     copy_pledge_from,
@@ -147,7 +148,7 @@ def test_copy_is_all_or_nothing(world, monkeypatch):
     with pytest.raises(RuntimeError):
         copy_pledge_from(world.pledge, to_cluster_year=new_year)
     assert not Clause.objects.filter(pledge__cluster_year=new_year).exists()
-    assert ClusterYear.objects.get(pk=new_year.pk).covenant_status() is None
+    assert covenant_status(ClusterYear.objects.get(pk=new_year.pk)) is None
 
 
 def test_copy_moves_the_year_but_not_references_to_other_documents(world):

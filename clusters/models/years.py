@@ -1,22 +1,19 @@
-"""Who and when: authorities, their member units, clusters, the clusters' years and members,
-and which user acts for which authority or unit."""
+"""Clusters, their years with the year's settings, and the year's members."""
 
 from __future__ import annotations
 
-import datetime
 from decimal import Decimal
 
-from django.conf import settings
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.text import fold
+from .. import registry
+from .units import Authority, Unit
 
 # --- Defaults of a cluster-year's settings (visible and editable on every year) -------------
 
@@ -76,167 +73,6 @@ def validate_tier_bands(value) -> None:
             )
 
 
-# --- Authority -------------------------------------------------------------------------------
-
-
-class Authority(models.Model):
-    """The organising body of the clusters (a province or, before 7/2025, a district)."""
-
-    name = models.CharField(_("name"), max_length=200, unique=True)
-    short_name = models.CharField(_("short name"), max_length=100, blank=True)
-    place_name = models.CharField(
-        _("place name"),
-        max_length=100,
-        help_text=_('Used in the date line of documents, e.g. "Thái Nguyên".'),
-    )
-    parent_body = models.CharField(
-        _("parent body"),
-        max_length=200,
-        blank=True,
-        help_text=_("The line above the issuing body in document headers."),
-    )
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name = _("authority")
-        verbose_name_plural = _("authorities")
-
-    def __str__(self) -> str:
-        return self.name
-
-
-# --- Unit ------------------------------------------------------------------------------------
-
-
-class UnitQuerySet(models.QuerySet):
-    def valid_in_year(self, year: int) -> UnitQuerySet:
-        """Units that exist at some point of ``year`` (merged units stop at their valid_to)."""
-        start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
-        return self.filter(
-            Q(valid_from__isnull=True) | Q(valid_from__lte=end),
-            Q(valid_to__isnull=True) | Q(valid_to__gte=start),
-        )
-
-    def current(self) -> UnitQuerySet:
-        today = timezone.localdate()
-        return self.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
-
-    def search(self, query: str) -> UnitQuerySet:
-        """Match every word of ``query`` ignoring case and diacritics ("dong lien")."""
-        qs = self
-        for word in fold(query).split():
-            qs = qs.filter(Q(search_text__contains=word) | Q(code__iexact=word))
-        return qs
-
-
-class Unit(models.Model):
-    class Kind(models.TextChoices):
-        COMMUNE = "xa", _("commune")
-        WARD = "phuong", _("ward")
-        TOWNSHIP = "thi_tran", _("township")
-        SPECIAL_ZONE = "dac_khu", _("special zone")
-        AGENCY = "co_quan", _("agency")
-
-    authority = models.ForeignKey(
-        Authority, on_delete=models.PROTECT, related_name="units", verbose_name=_("authority")
-    )
-    name = models.CharField(_("name"), max_length=200, help_text=_('e.g. "xã Đồng Liên"'))
-    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.COMMUNE)
-    code = models.CharField(
-        _("official code"), max_length=20, blank=True, help_text=_("Administrative unit code.")
-    )
-    head_name = models.CharField(_("head's name"), max_length=120, blank=True)
-    head_title = models.CharField(
-        _("head's title"), max_length=120, blank=True, help_text=_('e.g. "Chủ tịch UBND xã"')
-    )
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
-    email = models.EmailField(_("email"), blank=True)
-    address = models.CharField(_("address"), max_length=255, blank=True)
-    valid_from = models.DateField(_("valid from"), null=True, blank=True)
-    valid_to = models.DateField(
-        _("valid to"), null=True, blank=True, help_text=_("Last day, when merged or dissolved.")
-    )
-    successor = models.ForeignKey(
-        "self",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="predecessors",
-        verbose_name=_("successor"),
-        help_text=_("The unit that took over after a merger or renaming."),
-    )
-    # Diacritics-free, lower-case copy of name and code for search; kept by save().
-    search_text = models.CharField(max_length=255, editable=False, db_index=True, default="")
-
-    objects = UnitQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name = _("unit")
-        verbose_name_plural = _("units")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["authority", "code"],
-                condition=~Q(code=""),
-                name="unit_code_unique_per_authority",
-                violation_error_message=_("Another unit of this authority has this code."),
-            ),
-            models.CheckConstraint(
-                condition=Q(valid_from__isnull=True)
-                | Q(valid_to__isnull=True)
-                | Q(valid_to__gte=models.F("valid_from")),
-                name="unit_valid_to_after_valid_from",
-                violation_error_message=_("The end of validity is before its start."),
-            ),
-            models.CheckConstraint(
-                condition=~Q(successor=models.F("pk")),
-                name="unit_not_own_successor",
-                violation_error_message=_("A unit cannot be its own successor."),
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.name
-
-    def save(self, *args, **kwargs) -> None:
-        self.search_text = fold(f"{self.name} {self.code}")[:255]  # folding can lengthen text
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None and ("name" in update_fields or "code" in update_fields):
-            kwargs["update_fields"] = {*update_fields, "search_text"}
-        super().save(*args, **kwargs)
-
-    def get_absolute_url(self) -> str:
-        return reverse("unit_detail", args=[self.pk])
-
-    def clean(self) -> None:
-        super().clean()
-        if self.successor_id and self.pk and self.successor_id == self.pk:
-            raise ValidationError({"successor": _("A unit cannot be its own successor.")})
-        if self.successor_id and self.successor.authority_id != self.authority_id:
-            raise ValidationError(
-                {"successor": _("The successor must belong to the same authority.")}
-            )
-
-    def is_valid_in_year(self, year: int) -> bool:
-        start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
-        return (self.valid_from is None or self.valid_from <= end) and (
-            self.valid_to is None or self.valid_to >= start
-        )
-
-    @property
-    def is_former(self) -> bool:
-        return self.valid_to is not None and self.valid_to < timezone.localdate()
-
-    def lineage(self) -> list[Unit]:
-        """This unit's successors in order (a merged unit's chain), guarding against cycles."""
-        chain, seen, current = [], {self.pk}, self.successor
-        while current is not None and current.pk not in seen:
-            chain.append(current)
-            seen.add(current.pk)
-            current = current.successor
-        return chain
-
-
 # --- Cluster ---------------------------------------------------------------------------------
 
 
@@ -279,19 +115,12 @@ class Cluster(models.Model):
 
 class ClusterYearQuerySet(models.QuerySet):
     def with_summary(self) -> ClusterYearQuerySet:
-        """Member count, memberships (with units) and the number of score sheets waiting for
-        review, for list pages, in a fixed number of queries whatever the number of years or
-        members. (Sheets are reached through reverse relations: clusters imports no app.)"""
-        return (
-            self.select_related("cluster__authority", "pledge", "scoring_table")
-            .annotate(
-                member_count=Count("memberships", distinct=True),
-                awaiting_review=Count(
-                    "scoring_table__sheets",
-                    filter=Q(scoring_table__sheets__status="submitted"),
-                    distinct=True,
-                ),
-            )
+        """Member count and memberships (with units), and what the other apps' summaries need
+        (clusters.registry), for list pages, in a fixed number of queries whatever the number
+        of years or members."""
+        summary = (
+            self.select_related("cluster__authority")
+            .annotate(member_count=Count("memberships", distinct=True))
             .prefetch_related(
                 Prefetch(
                     "memberships",
@@ -299,6 +128,7 @@ class ClusterYearQuerySet(models.QuerySet):
                 )
             )
         )
+        return registry.with_year_summary(summary)
 
 
 class ClusterYear(models.Model):
@@ -410,9 +240,8 @@ class ClusterYear(models.Model):
         return sorted(bands, key=lambda band: band["percent"], reverse=True)
 
     def progress(self) -> list[tuple[str, bool]]:
-        """The steps of the year that can be checked now, each with whether it is done.
-
-        Later stages (covenant, scoring, results) add their steps as they are built."""
+        """The steps of the year, each with whether it is done: the organisation's here, then
+        each app's (covenant, scoring…) through clusters.registry."""
         members = self._members()
         roles = {m.role for m in members}
         return [
@@ -422,25 +251,12 @@ class ClusterYear(models.Model):
                 {Membership.Role.LEADER, Membership.Role.DEPUTY} <= roles,
             ),
             (_("Deadlines"), bool(self.self_score_deadline and self.review_deadline)),
-            (_("Covenant signed"), self.covenant_status() == "signed"),
-            (_("Scoring table published"), self.table_status() in ("published", "closed")),
+            *registry.progress_steps(self),
         ]
 
-    def table_status(self) -> str | None:
-        """The status of this year's scoring table (scoring app, through the reverse
-        relation), None before one exists."""
-        try:
-            return self.scoring_table.status
-        except ObjectDoesNotExist:
-            return None
-
-    def covenant_status(self) -> str | None:
-        """The status of this year's covenant (pledges app, reached through the reverse
-        relation so that clusters does not import pledges), None before one is drafted."""
-        try:
-            return self.pledge.status
-        except ObjectDoesNotExist:
-            return None
+    def cards(self) -> list[registry.YearCard]:
+        """The other apps' cards of the year page (clusters.registry)."""
+        return registry.year_cards(self)
 
     def progress_percent(self) -> int:
         steps = self.progress()
@@ -551,70 +367,3 @@ class Membership(models.Model):
     @property
     def signer_title(self) -> str:
         return self.representative_title or self.unit.head_title
-
-
-# --- Assignment ------------------------------------------------------------------------------
-
-
-class Assignment(models.Model):
-    """A user's role: staff or viewer of an authority, or clerk of a unit."""
-
-    class Role(models.TextChoices):
-        STAFF = "staff", _("staff")
-        VIEWER = "viewer", _("viewer")
-        CLERK = "clerk", _("clerk")
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="assignments",
-        verbose_name=_("user"),
-    )
-    role = models.CharField(_("role"), max_length=10, choices=Role.choices)
-    authority = models.ForeignKey(
-        Authority,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="assignments",
-        verbose_name=_("authority"),
-    )
-    unit = models.ForeignKey(
-        Unit,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="assignments",
-        verbose_name=_("unit"),
-    )
-
-    class Meta:
-        verbose_name = _("assignment")
-        verbose_name_plural = _("assignments")
-        constraints = [
-            models.CheckConstraint(
-                condition=(
-                    Q(role__in=["staff", "viewer"], authority__isnull=False, unit__isnull=True)
-                    | Q(role="clerk", unit__isnull=False, authority__isnull=True)
-                ),
-                name="assignment_target_matches_role",
-                violation_error_message=_(
-                    "Staff and viewers belong to an authority; clerks belong to a unit."
-                ),
-            ),
-            models.UniqueConstraint(
-                fields=["user", "authority"],
-                condition=Q(authority__isnull=False),
-                name="assignment_one_role_per_authority",
-                violation_error_message=_("This user already has a role in this authority."),
-            ),
-            models.UniqueConstraint(
-                fields=["user", "unit"],
-                condition=Q(unit__isnull=False),
-                name="assignment_one_role_per_unit",
-                violation_error_message=_("This user is already a clerk of this unit."),
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user} — {self.get_role_display()} — {self.authority or self.unit}"

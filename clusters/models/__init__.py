@@ -1,0 +1,21 @@
+"""Who and when: authorities, their member units, clusters, the clusters' years and members,
+and which user acts for which authority or unit."""
+
+from .assignments import Assignment
+from .units import Authority, Unit, UnitQuerySet
+from .years import (
+    Cluster,
+    ClusterYear,
+    ClusterYearQuerySet,
+    Membership,
+    default_awards,
+    default_tier_bands,
+    validate_awards,
+    validate_tier_bands,
+)
+
+__all__ = [
+    "Assignment", "Authority", "Cluster", "ClusterYear", "ClusterYearQuerySet", "Membership",
+    "Unit", "UnitQuerySet", "default_awards", "default_tier_bands", "validate_awards",
+    "validate_tier_bands",
+]  # fmt: skip

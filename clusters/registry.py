@@ -1,0 +1,57 @@
+"""What the apps above clusters add to its pages, found without importing them.
+
+An app may have a ``cards`` module (discovered like the demo and dataset modules, in app order)
+with any of:
+
+- ``CARD_TEMPLATE``: a template included as a card on the cluster-year page, and
+  ``card_context(cluster_year) -> dict`` for it (the card gets ``cluster_year`` and ``card``);
+- ``progress_steps(cluster_year) -> list[tuple[str, bool]]``: the app's steps of the year,
+  each with whether it is done (the progress bar of the year pages and lists);
+- ``with_year_summary(queryset) -> queryset``: what list pages of years need from the app
+  (``select_related``, annotations), so that a list costs a fixed number of queries.
+
+This keeps the dependency one way: the covenant, the scores and the results know clusters;
+clusters knows none of them, not even the names of their relations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from core.discovery import app_modules
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from .models import ClusterYear
+
+
+@dataclass(frozen=True)
+class YearCard:
+    template: str
+    context: dict[str, Any]
+
+
+def _modules(attribute: str) -> list[Any]:
+    return [module for module in app_modules("cards") if hasattr(module, attribute)]
+
+
+def year_cards(cluster_year: ClusterYear) -> list[YearCard]:
+    return [
+        YearCard(module.CARD_TEMPLATE, module.card_context(cluster_year))
+        for module in _modules("CARD_TEMPLATE")
+    ]
+
+
+def progress_steps(cluster_year: ClusterYear) -> list[tuple[str, bool]]:
+    return [
+        step
+        for module in _modules("progress_steps")
+        for step in module.progress_steps(cluster_year)
+    ]
+
+
+def with_year_summary(queryset: QuerySet[ClusterYear]) -> QuerySet[ClusterYear]:
+    for module in _modules("with_year_summary"):
+        queryset = module.with_year_summary(queryset)
+    return queryset
