@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.utils.http import content_disposition_header
 
 from .rendering import render_document_html, render_pdf
@@ -62,6 +62,19 @@ def file_response(
     return response
 
 
+def stored_file_response(file, *, filename: str, content_type: str) -> FileResponse:
+    """An uploaded file (evidence, a signed scan) given back as a download, never rendered by
+    the browser: an attachment, in a sandbox that runs nothing even if it is opened."""
+    response = FileResponse(
+        file.open("rb"),
+        content_type=content_type or "application/octet-stream",
+        as_attachment=True,
+        filename=filename,
+    )
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
 def pdf_response(pdf: bytes, *, filename: str, inline: bool = True) -> HttpResponse:
     """A PDF, shown in the browser unless ``inline`` is off (the year's bundle downloads)."""
     return file_response(pdf, filename=filename, content_type="application/pdf", inline=inline)
@@ -87,6 +100,7 @@ def preview_response(
     pdf_url: str,
     back_url: str,
     crumbs: list,
+    subtitle: str = "",
 ) -> HttpResponse:
     """The on-screen preview of a document: the same print template, inside the page."""
     html = render_document_html(
@@ -94,6 +108,7 @@ def preview_response(
         {
             **context,
             "preview_title": title,
+            "preview_subtitle": subtitle,
             "pdf_url": pdf_url,
             "back_url": back_url,
             "crumbs": crumbs,

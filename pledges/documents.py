@@ -3,38 +3,29 @@ templates/pledges/print/ and extend the Decree 30 base of the documents app."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.utils import timezone
+
+from documents.kinds import DocumentKind, document_header, kinds_by_slug
 
 from .models import Attendee, Ceremony, Pledge
 
-
-@dataclass(frozen=True)
-class DocumentKind:
-    slug: str
-    template: str
-    label: str  # printed in Vietnamese, whatever the UI language
-    filename: str
-
-
-DOCUMENTS = {
-    "giao-uoc": DocumentKind(
+DOCUMENTS = kinds_by_slug(
+    DocumentKind(
         "giao-uoc", "pledges/print/covenant.html", "Bản giao ước thi đua", "giao-uoc-thi-dua"
     ),
-    "bien-ban": DocumentKind(
+    DocumentKind(
         "bien-ban",
         "pledges/print/minutes.html",
         "Biên bản hội nghị ký kết giao ước thi đua",
         "bien-ban-hoi-nghi-ky-ket",
     ),
-    "diem-danh": DocumentKind(
+    DocumentKind(
         "diem-danh",
         "pledges/print/attendance.html",
         "Danh sách đại biểu dự hội nghị",
         "danh-sach-dai-bieu",
     ),
-}
+)
 
 
 def load_for_print(cluster_year_pk: int) -> Pledge:
@@ -56,14 +47,14 @@ def document_context(pledge: Pledge) -> dict:
         else []
     )
     witnesses = [a for a in attendees if a.kind == Attendee.Kind.WITNESS]
-    header = {
-        "issuer_parent": pledge.issuer_parent,
-        "issuer": pledge.issuer,
-        "number": pledge.number,
-        "place": pledge.place,
-        "date": pledge.date,
-        "year": year,
-    }
+    header = document_header(
+        issuer_parent=pledge.issuer_parent,
+        issuer=pledge.issuer,
+        number=pledge.number,
+        place=pledge.place,
+        date=pledge.date,
+        year=year,
+    )
     meeting_day = ceremony.starts_at if ceremony and ceremony.starts_at else None
     return {
         "pledge": pledge,

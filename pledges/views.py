@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import reswap, retarget
 
 from core.pages import form_page, save_or_explain
-from documents.rendering import render_document_html, render_pdf
+from documents.kinds import preview_response, render_pdf_response, stored_file_response
 
 from . import access, services
 from .documents import DOCUMENTS, document_context, load_for_print
@@ -346,14 +346,11 @@ def scan_download(request, pk: int):
     if pledge is None or not pledge.scan:
         raise Http404
     extension = pledge.scan.name.rsplit(".", 1)[-1]
-    response = FileResponse(
-        pledge.scan.open("rb"),
-        content_type=pledge.scan_content_type or "application/octet-stream",
-        as_attachment=True,
+    return stored_file_response(
+        pledge.scan,
         filename=f"giao-uoc-{cluster_year.year}-ban-ky.{extension}",
+        content_type=pledge.scan_content_type,
     )
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
 
 
 # --- Documents: preview and PDF ----------------------------------------------------------
@@ -370,27 +367,21 @@ def _document(request, pk: int, slug: str):
 @login_required
 def document_preview(request, pk: int, slug: str):
     cluster_year, kind, context = _document(request, pk, slug)
-    html = render_document_html(
+    return preview_response(
+        request,
         kind.template,
-        {
-            **context,
-            "preview_title": kind.label,
-            "preview_subtitle": f"{cluster_year.cluster.name} — {cluster_year.year}",
-            "pdf_url": reverse("pledge_document_pdf", args=[cluster_year.pk, slug]),
-            "back_url": _detail_url(cluster_year.pk),
-            "crumbs": _crumbs(cluster_year, kind.label),
-        },
-        for_pdf=False,
-        request=request,
+        context,
+        title=kind.label,
+        subtitle=f"{cluster_year.cluster.name} — {cluster_year.year}",
+        pdf_url=reverse("pledge_document_pdf", args=[cluster_year.pk, slug]),
+        back_url=_detail_url(cluster_year.pk),
+        crumbs=_crumbs(cluster_year, kind.label),
     )
-    return HttpResponse(html)
 
 
 @login_required
 def document_pdf(request, pk: int, slug: str):
     cluster_year, kind, context = _document(request, pk, slug)
-    pdf = render_pdf(kind.template, context)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    filename = f"{kind.filename}-{cluster_year.year}.pdf"
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
+    return render_pdf_response(
+        kind.template, context, filename=f"{kind.filename}-{cluster_year.year}.pdf"
+    )

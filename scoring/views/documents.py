@@ -46,8 +46,9 @@ def table_document(request, pk: int, slug: str):
     return preview_response(
         request,
         kind.template,
-        {**context, "preview_subtitle": f"{cluster_year.cluster.name} — {cluster_year.year}"},
+        context,
         title=kind.label,
+        subtitle=f"{cluster_year.cluster.name} — {cluster_year.year}",
         pdf_url=pdf_url,
         back_url=table_url(cluster_year.pk),
         crumbs=table_crumbs(cluster_year, kind.label),

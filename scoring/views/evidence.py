@@ -6,10 +6,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from documents.kinds import stored_file_response
 
 from .. import access
 from ..forms import EVIDENCE_FILES_PER_SCORE, EvidenceForm
@@ -52,14 +53,9 @@ def evidence_upload(request, pk: int):
 @login_required
 def evidence_download(request, pk: int):
     evidence, _rights = access.get_evidence_for_user(request.user, pk)
-    response = FileResponse(
-        evidence.file.open("rb"),
-        content_type=evidence.content_type,
-        as_attachment=True,
-        filename=evidence.original_name,
+    return stored_file_response(
+        evidence.file, filename=evidence.original_name, content_type=evidence.content_type
     )
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
 
 
 @login_required
