@@ -1,24 +1,9 @@
-"""The scoring table in Excel, in the layout clerks already use.
-
-Sheet "Bảng chấm điểm": a title row, then the header row
-
-    Mã | Nội dung | Hướng dẫn chấm | Loại | Điểm tối đa | Bước điểm | Yêu cầu minh chứng
-
-then one row per criterion in print order. The tree comes from the codes, as on paper:
-Roman numerals (I, II…) are sections; numbers (1, 2…) are criteria of the current section;
-dotted numbers (1.1, 2.3.1…) sit under the criterion they extend; letters (a, b…) under the
-last numbered criterion. "Loại" is Điểm, Thưởng or Trừ; "Yêu cầu minh chứng" is Có or empty.
-A parent's max points may be a formula: it is taken as the sum of its parts. Rows whose code
-is empty and whose content starts with "Tổng" are totals and are skipped.
-
-Sheet "Cài đặt" (optional): the table's title, nominal total, bonus and deduction caps,
-tie-break order and legal bases, one per row as "name | value".
-"""
+"""Reading a clerk's workbook into criteria rows and settings, every error named by sheet,
+row and column; nothing is saved here (see scoring/excel)."""
 
 from __future__ import annotations
 
 import io
-import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
@@ -26,8 +11,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from clusters.forms import TierBandsField
@@ -35,155 +19,29 @@ from core.numbers import parse_decimal
 from core.text import fold
 from documents.formatting import roman
 
-from .models import (
-    Criterion,
-    ScoringTable,
-    default_tie_break,
-    tie_break_from_words,
-    tie_break_to_words,
-    validate_tie_break,
+from ..models import default_tie_break, tie_break_from_words, validate_tie_break
+from ..services import Row
+from .layout import (
+    CODE_LENGTH,
+    DOTTED,
+    HEADERS,
+    KIND_WORDS,
+    LETTER,
+    MAX_BYTES,
+    MAX_CELL_CHARS,
+    MAX_POINTS,
+    MAX_ROWS,
+    MAX_STEP,
+    MAX_UNPACKED_BYTES,
+    NO,
+    NUMBER,
+    ROMAN,
+    SETTING_LABELS,
+    SETTING_MAXIMA,
+    SETTINGS_SHEET,
+    SHEET,
+    YES,
 )
-from .services import Row, rows_of
-
-SHEET = "Bảng chấm điểm"
-SETTINGS_SHEET = "Cài đặt"
-HEADERS = [
-    "Mã",
-    "Nội dung",
-    "Hướng dẫn chấm",
-    "Loại",
-    "Điểm tối đa",
-    "Bước điểm",
-    "Yêu cầu minh chứng",
-]
-KIND_LABELS = {
-    Criterion.Kind.SCORE: "Điểm",
-    Criterion.Kind.BONUS: "Thưởng",
-    Criterion.Kind.DEDUCTION: "Trừ",
-}
-SCORE, BONUS, DEDUCTION = Criterion.Kind.SCORE, Criterion.Kind.BONUS, Criterion.Kind.DEDUCTION
-KIND_WORDS = {
-    "": SCORE, "diem": SCORE, "diem chuan": SCORE, "cham diem": SCORE, "score": SCORE,
-    "thuong": BONUS, "diem thuong": BONUS, "cong": BONUS, "bonus": BONUS,
-    "tru": DEDUCTION, "diem tru": DEDUCTION, "deduction": DEDUCTION,
-}  # fmt: skip
-YES = {"co", "x", "yes", "1", "true", "c"}
-NO = {"", "khong", "no", "0", "false", "k"}
-SETTING_LABELS = {
-    "title": "Tên bảng",
-    "nominal_total": "Tổng điểm chuẩn",
-    "bonus_cap": "Điểm thưởng tối đa",
-    "deduction_cap": "Điểm trừ tối đa",
-    "tie_break": "Thứ tự xét khi bằng điểm",
-    "tier_bands": "Mức xếp loại",
-    "legal_bases": "Căn cứ",
-}
-
-MAX_BYTES = 2 * 1024 * 1024
-MAX_UNPACKED_BYTES = 40 * 1024 * 1024  # a zip bomb inflates far beyond this
-MAX_ROWS = 2000
-MAX_CELL_CHARS = 4000
-MAX_POINTS = Decimal("99999.99")  # the database field: 7 digits, 2 decimals
-MAX_STEP = Decimal("99.99")
-CODE_LENGTH = 20
-
-ROMAN = re.compile(r"^[IVXLC]+$")
-NUMBER = re.compile(r"^\d+$")
-DOTTED = re.compile(r"^\d+(\.\d+)+$")
-LETTER = re.compile(r"^[a-zđ]$")
-
-
-# --- Export --------------------------------------------------------------------------------
-
-
-def export_table(table: ScoringTable) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = SHEET
-    sheet["A1"] = table.title.upper()
-    sheet["A1"].font = Font(bold=True, size=13)
-    sheet.merge_cells("A1:G1")
-    sheet["A1"].alignment = Alignment(horizontal="center")
-    header_row = 3
-    for column, header in enumerate(HEADERS, start=1):
-        cell = sheet.cell(row=header_row, column=column, value=header)
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    rows = rows_of(table)
-    first = header_row + 1
-    children: dict[int, list[int]] = {}
-    for index, row in enumerate(rows):
-        if row.parent_index is not None:
-            children.setdefault(row.parent_index, []).append(index)
-    for index, row in enumerate(rows):
-        excel_row = first + index
-        bold = row.parent_index is None
-        values = [
-            row.code,
-            row.text,
-            row.guidance,
-            KIND_LABELS[row.kind],
-            None,
-            float(row.step),
-            "Có" if row.evidence_required else "",
-        ]
-        parts = children.get(index)
-        if parts and sum((rows[c].max_points for c in parts), Decimal(0)) == row.max_points:
-            # A parent's max is the sum of its parts (a draft that does not add up yet keeps
-            # its own number, so that the file gives back exactly the same table).
-            values[4] = f"=SUM({','.join(f'E{first + child}' for child in parts)})"
-        else:
-            values[4] = float(row.max_points)
-        for column, value in enumerate(values, start=1):
-            cell = sheet.cell(row=excel_row, column=column, value=value)
-            cell.alignment = Alignment(vertical="top", wrap_text=column in (2, 3))
-            if bold:
-                cell.font = Font(bold=True)
-        sheet.cell(row=excel_row, column=5).number_format = "0.##"
-        sheet.cell(row=excel_row, column=6).number_format = "0.##"
-    total_row = first + len(rows) + 1
-    for offset, kind in enumerate(Criterion.Kind.values):
-        roots = [
-            first + i for i, row in enumerate(rows) if row.parent_index is None and row.kind == kind
-        ]
-        label = {
-            Criterion.Kind.SCORE: "Tổng điểm chuẩn",
-            Criterion.Kind.BONUS: "Tổng điểm thưởng",
-            Criterion.Kind.DEDUCTION: "Tổng điểm trừ",
-        }[kind]
-        sheet.cell(row=total_row + offset, column=2, value=label).font = Font(bold=True)
-        formula = f"=SUM({','.join(f'E{r}' for r in roots)})" if roots else 0
-        cell = sheet.cell(row=total_row + offset, column=5, value=formula)
-        cell.font = Font(bold=True)
-        cell.number_format = "0.##"
-    for column, width in zip("ABCDEFG", (7, 60, 45, 9, 11, 10, 12), strict=True):
-        sheet.column_dimensions[column].width = width
-    sheet.freeze_panes = sheet.cell(row=first, column=1)
-
-    settings_sheet = workbook.create_sheet(SETTINGS_SHEET)
-    values = {
-        "title": table.title,
-        "nominal_total": float(table.nominal_total),
-        "bonus_cap": float(table.bonus_cap),
-        "deduction_cap": float(table.deduction_cap),
-        "tie_break": "; ".join(tie_break_to_words(table.tie_break)),
-        "tier_bands": "; ".join(
-            f"{band['name']}: {str(band['min_percent']).replace('.', ',')}"
-            for band in table.cluster_year.tier_bands
-        ),
-        "legal_bases": table.legal_bases,
-    }
-    for row_number, (key, label) in enumerate(SETTING_LABELS.items(), start=1):
-        settings_sheet.cell(row=row_number, column=1, value=label).font = Font(bold=True)
-        settings_sheet.cell(row=row_number, column=2, value=values[key])
-    settings_sheet.column_dimensions["A"].width = 28
-    settings_sheet.column_dimensions["B"].width = 80
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-# --- Import --------------------------------------------------------------------------------
 
 
 @dataclass
@@ -531,9 +389,7 @@ def _parse_settings(sheet, parsed: Parsed) -> None:
             except (ValueError, ArithmeticError):
                 error(number, _("%(label)s must be a number.") % {"label": _text(row[0])})
                 continue
-            problem = _points_error(
-                number_value, MAX_STEP if key != "nominal_total" else MAX_POINTS
-            )
+            problem = _points_error(number_value, SETTING_MAXIMA[key])
             if problem:
                 error(number, problem)
             else:
