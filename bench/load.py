@@ -93,9 +93,9 @@ def main() -> None:
         sheet = drafts.first().sheet
         scenarios = (
             ("floor: /healthz (GET)", "get", "/healthz"),
-            ("score sheet page (GET)", "get", reverse("sheet_detail", args=[sheet.pk])),
+            ("score sheet page (GET)", "get", reverse("scoring:sheet_detail", args=[sheet.pk])),
             ("score save (POST)", "save", ""),
-            ("results page (GET)", "get", reverse("results", args=[target.pk])),
+            ("results page (GET)", "get", reverse("results:results", args=[target.pk])),
         )
         rows = []
         for name, mode, path in scenarios:

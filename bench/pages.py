@@ -114,14 +114,15 @@ def main() -> None:
     sheet = ScoreSheet.objects.get(table__cluster_year=target, unit=member)
     pages = [
         ("floor: base.html", "staff", "/bench-floor/"),
-        ("dashboard", "staff", reverse("home")),
-        ("cluster-year", "staff", reverse("cluster_year_detail", args=[target.pk])),
-        ("score sheet (member clerk)", "member", reverse("sheet_detail", args=[sheet.pk])),
-        ("reviewer grid (leader clerk)", "leader", reverse("review_grid", args=[target.pk])),
-        ("results", "staff", reverse("results", args=[target.pk])),
+        ("dashboard", "staff", reverse("clusters:home")),
+        ("cluster-year", "staff", reverse("clusters:cluster_year_detail", args=[target.pk])),
+        ("score sheet (member clerk)", "member", reverse("scoring:sheet_detail", args=[sheet.pk])),
+        ("reviewer grid (leader clerk)", "leader",
+         reverse("scoring:review_grid", args=[target.pk])),
+        ("results", "staff", reverse("results:results", args=[target.pk])),
         ("authority overview", "staff",
-         reverse("authority_overview", args=[target.cluster.authority_id]) + "?nam=2025"),
-        ("unit results over years", "staff", reverse("unit_results", args=[member.pk])),
+         reverse("results:authority_overview", args=[target.cluster.authority_id]) + "?nam=2025"),
+        ("unit results over years", "staff", reverse("results:unit_results", args=[member.pk])),
     ]  # fmt: skip
     clients = {}
     for role, username in (("staff", f"{prefix}-canbo"), ("member", f"{prefix}-u{member.pk}"),

@@ -2,6 +2,8 @@ from django.urls import path
 
 from . import views
 
+app_name = "clusters"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("co-quan/<int:pk>/sua/", views.authority_edit, name="authority_edit"),

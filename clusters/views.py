@@ -55,10 +55,10 @@ def authority_edit(request, pk: int):
         request,
         form,
         success=_("Saved."),
-        next_url="cluster_list",
+        next_url="clusters:cluster_list",
         title=_("Edit authority"),
-        crumbs=[(_("Clusters"), "cluster_list"), (authority.name, None)],
-        cancel_url="cluster_list",
+        crumbs=[(_("Clusters"), "clusters:cluster_list"), (authority.name, None)],
+        cancel_url="clusters:cluster_list",
     )
 
 
@@ -96,8 +96,8 @@ def cluster_create(request):
         form,
         success=_("Cluster created. Now add its first year."),
         title=_("New cluster"),
-        crumbs=[(_("Clusters"), "cluster_list"), (_("New cluster"), None)],
-        cancel_url="cluster_list",
+        crumbs=[(_("Clusters"), "clusters:cluster_list"), (_("New cluster"), None)],
+        cancel_url="clusters:cluster_list",
     )
 
 
@@ -129,7 +129,10 @@ def cluster_edit(request, pk: int):
         success=_("Saved."),
         next_url=cluster,
         title=_("Edit cluster"),
-        crumbs=[(_("Clusters"), "cluster_list"), (cluster.name, cluster.get_absolute_url())],
+        crumbs=[
+            (_("Clusters"), "clusters:cluster_list"),
+            (cluster.name, cluster.get_absolute_url()),
+        ],
         cancel_url=cluster.get_absolute_url(),
     )
 
@@ -149,7 +152,7 @@ def cluster_year_create(request, cluster_pk: int):
         success=_("Year created. Now add its members."),
         title=_("New year"),
         crumbs=[
-            (_("Clusters"), "cluster_list"),
+            (_("Clusters"), "clusters:cluster_list"),
             (cluster.name, cluster.get_absolute_url()),
             (_("New year"), None),
         ],
@@ -235,7 +238,7 @@ def cluster_year_next(request, pk: int):
 
 def _year_crumbs(cluster_year: ClusterYear, last: str) -> list:
     return [
-        (_("Clusters"), "cluster_list"),
+        (_("Clusters"), "clusters:cluster_list"),
         (cluster_year.cluster.name, cluster_year.cluster.get_absolute_url()),
         (str(cluster_year.year), cluster_year.get_absolute_url()),
         (last, None),
@@ -254,7 +257,9 @@ def membership_add(request, pk: int):
         request,
         form,
         success=lambda membership: _("%(unit)s added.") % {"unit": membership.unit},
-        next_url=reverse("membership_add", args=[cluster_year.pk]) if add_another else cluster_year,
+        next_url=reverse("clusters:membership_add", args=[cluster_year.pk])
+        if add_another
+        else cluster_year,
         title=_("Add a member"),
         crumbs=_year_crumbs(cluster_year, _("Add a member")),
         cancel_url=cluster_year.get_absolute_url(),
@@ -333,8 +338,8 @@ def unit_create(request):
         form,
         success=lambda unit: _("%(unit)s created.") % {"unit": unit},
         title=_("New unit"),
-        crumbs=[(_("Units"), "unit_list"), (_("New unit"), None)],
-        cancel_url="unit_list",
+        crumbs=[(_("Units"), "clusters:unit_list"), (_("New unit"), None)],
+        cancel_url="clusters:unit_list",
     )
 
 
@@ -379,6 +384,10 @@ def unit_edit(request, pk: int):
         success=_("Saved."),
         next_url=unit,
         title=_("Edit unit"),
-        crumbs=[(_("Units"), "unit_list"), (unit.name, unit.get_absolute_url()), (_("Edit"), None)],
+        crumbs=[
+            (_("Units"), "clusters:unit_list"),
+            (unit.name, unit.get_absolute_url()),
+            (_("Edit"), None),
+        ],
         cancel_url=unit.get_absolute_url(),
     )

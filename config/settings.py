@@ -158,7 +158,7 @@ if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "clusters:home"
 LOGOUT_REDIRECT_URL = "login"
 
 # Failed logins: 5 tries per username and address, then 15 minutes' wait.

@@ -2,6 +2,8 @@ from django.urls import path
 
 from . import views
 
+app_name = "pledges"
+
 urlpatterns = [
     path("nam/<int:pk>/giao-uoc/", views.pledge_detail, name="pledge_detail"),
     path("nam/<int:pk>/giao-uoc/tao/", views.pledge_create, name="pledge_create"),

@@ -30,12 +30,14 @@ from .models import Ceremony, Pledge
 
 
 def _detail_url(cluster_year_pk: int, anchor: str = "") -> str:
-    return reverse("pledge_detail", args=[cluster_year_pk]) + (f"#{anchor}" if anchor else "")
+    return reverse("pledges:pledge_detail", args=[cluster_year_pk]) + (
+        f"#{anchor}" if anchor else ""
+    )
 
 
 def _crumbs(cluster_year, last: str | None = None) -> list:
     crumbs = [
-        (_("Clusters"), reverse("cluster_list")),
+        (_("Clusters"), reverse("clusters:cluster_list")),
         (cluster_year.cluster.name, cluster_year.cluster.get_absolute_url()),
         (str(cluster_year.year), cluster_year.get_absolute_url()),
         (_("Covenant"), _detail_url(cluster_year.pk)),
@@ -288,7 +290,7 @@ def attendee_add(request, pk: int):
     if request.method == "POST":  # the conference record starts with its first attendee
         form.instance.ceremony, _created = Ceremony.objects.get_or_create(pledge=pledge)
     if "add_another" in request.POST:
-        next_url = reverse("attendee_add", args=[cluster_year.pk])
+        next_url = reverse("pledges:attendee_add", args=[cluster_year.pk])
     else:
         next_url = _detail_url(cluster_year.pk, "ceremony")
     return form_page(
@@ -373,7 +375,7 @@ def document_preview(request, pk: int, slug: str):
         context,
         title=kind.label,
         subtitle=f"{cluster_year.cluster.name} — {cluster_year.year}",
-        pdf_url=reverse("pledge_document_pdf", args=[cluster_year.pk, slug]),
+        pdf_url=reverse("pledges:pledge_document_pdf", args=[cluster_year.pk, slug]),
         back_url=_detail_url(cluster_year.pk),
         crumbs=_crumbs(cluster_year, kind.label),
     )

@@ -2,6 +2,8 @@ from django.urls import path
 
 from .views import ballots, bundle, overview, results
 
+app_name = "results"
+
 urlpatterns = [
     path("nam/<int:pk>/ket-qua/", results.results, name="results"),
     path("nam/<int:pk>/ket-qua/trang-thai/", results.results_status, name="results_status"),

@@ -146,8 +146,8 @@ def rows(tree: TableTree, scores: list[Score], *, per_criterion: dict, errors: d
          missing_evidence: set[int]) -> list[dict]:  # fmt: skip
     """The sheet's rows in print order: parents as headings, leaves with their score."""
     by_criterion = {score.criterion_id: score for score in scores}
-    save_url, upload_url = url_maker("score_save"), url_maker("evidence_upload")
-    download_url = url_maker("evidence_download")
+    save_url, upload_url = url_maker("scoring:score_save"), url_maker("scoring:evidence_upload")
+    download_url = url_maker("scoring:evidence_download")
     result = []
     for node in tree.rows:
         criterion = node.criterion

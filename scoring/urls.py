@@ -2,6 +2,8 @@ from django.urls import path
 
 from .views import documents, evidence, review, sheets, spreadsheet, table
 
+app_name = "scoring"
+
 urlpatterns = [
     # The table and its criteria
     path("nam/<int:pk>/bang-diem/", table.table_detail, name="table_detail"),

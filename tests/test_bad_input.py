@@ -90,25 +90,25 @@ def hostile(world):
 
 
 PAGES = {
-    "home": lambda w, h: {},
-    "cluster_list": lambda w, h: {},
-    "cluster_detail": lambda w, h: {"pk": w.cluster.pk},
-    "cluster_year_detail": lambda w, h: {"pk": h["year"]},
-    "unit_list": lambda w, h: {},
-    "unit_detail": lambda w, h: {"pk": w.member.pk},
-    "unit_edit": lambda w, h: {"pk": w.member.pk},
-    "pledge_detail": lambda w, h: {"pk": h["year"]},
-    "pledge_document": lambda w, h: {"pk": h["year"], "slug": "giao-uoc"},
-    "table_detail": lambda w, h: {"pk": h["year"]},
-    "table_document": lambda w, h: {"pk": h["year"], "slug": "bang-diem"},
-    "sheet_list": lambda w, h: {"pk": h["year"]},
-    "sheet_detail": lambda w, h: {"pk": h["sheet"]},
-    "sheet_document": lambda w, h: {"pk": h["sheet"]},
-    "review_grid": lambda w, h: {"pk": h["year"]},
-    "results": lambda w, h: {"pk": h["year"]},
-    "ballot_list": lambda w, h: {"pk": h["year"]},
-    "ballot_detail": lambda w, h: {"pk": h["ballot"]},
-    "unit_results": lambda w, h: {"pk": w.member.pk},
+    "clusters:home": lambda w, h: {},
+    "clusters:cluster_list": lambda w, h: {},
+    "clusters:cluster_detail": lambda w, h: {"pk": w.cluster.pk},
+    "clusters:cluster_year_detail": lambda w, h: {"pk": h["year"]},
+    "clusters:unit_list": lambda w, h: {},
+    "clusters:unit_detail": lambda w, h: {"pk": w.member.pk},
+    "clusters:unit_edit": lambda w, h: {"pk": w.member.pk},
+    "pledges:pledge_detail": lambda w, h: {"pk": h["year"]},
+    "pledges:pledge_document": lambda w, h: {"pk": h["year"], "slug": "giao-uoc"},
+    "scoring:table_detail": lambda w, h: {"pk": h["year"]},
+    "scoring:table_document": lambda w, h: {"pk": h["year"], "slug": "bang-diem"},
+    "scoring:sheet_list": lambda w, h: {"pk": h["year"]},
+    "scoring:sheet_detail": lambda w, h: {"pk": h["sheet"]},
+    "scoring:sheet_document": lambda w, h: {"pk": h["sheet"]},
+    "scoring:review_grid": lambda w, h: {"pk": h["year"]},
+    "results:results": lambda w, h: {"pk": h["year"]},
+    "results:ballot_list": lambda w, h: {"pk": h["year"]},
+    "results:ballot_detail": lambda w, h: {"pk": h["ballot"]},
+    "results:unit_results": lambda w, h: {"pk": w.member.pk},
 }
 
 
@@ -121,7 +121,7 @@ def test_typed_markup_is_shown_as_text_on_every_page(client_as, world, hostile, 
 def test_typed_markup_is_shown_as_text_on_the_sheet_of_its_own_unit(client_as, world, hostile):
     """The clerk's view has the editing fields (textarea, inputs) instead of plain text."""
     ScoreSheet.objects.filter(pk=hostile["sheet"]).update(status="draft")
-    url = reverse("sheet_detail", args=[hostile["sheet"]])
+    url = reverse("scoring:sheet_detail", args=[hostile["sheet"]])
     html = html_of(client_as("member_clerk").get(url))
     assert_shown_as_text(html, url)
     assert f">{ESCAPED}</textarea>" in html  # the basis, editable, as text
@@ -139,9 +139,9 @@ def pdf_text(response) -> str:
 @pytest.mark.parametrize(
     ("name", "kwargs"),
     [
-        ("pledge_document_pdf", lambda h: {"pk": h["year"], "slug": "giao-uoc"}),
-        ("table_document_pdf", lambda h: {"pk": h["year"], "slug": "bang-diem"}),
-        ("sheet_pdf", lambda h: {"pk": h["sheet"]}),
+        ("pledges:pledge_document_pdf", lambda h: {"pk": h["year"], "slug": "giao-uoc"}),
+        ("scoring:table_document_pdf", lambda h: {"pk": h["year"], "slug": "bang-diem"}),
+        ("scoring:sheet_pdf", lambda h: {"pk": h["sheet"]}),
     ],
 )
 def test_typed_markup_is_printed_as_text_in_the_pdfs(client_as, hostile, name, kwargs):
@@ -179,7 +179,7 @@ def open_score(world) -> Score:
 def post_score(client, score: Score, value: str, note: str):
     """Save one row as htmx does: the row's status comes back."""
     return client.post(
-        reverse("score_save", args=[score.pk]),
+        reverse("scoring:score_save", args=[score.pk]),
         {f"version-{score.pk}": score.version, f"self-{score.pk}": value,
          f"note-{score.pk}": note},
         HTTP_HX_REQUEST="true",
@@ -243,7 +243,7 @@ def test_any_text_in_the_unit_form_is_saved_or_refused_with_a_reason(
     unit = world.free_unit  # in no cluster: no year constrains its dates
     before = Unit.objects.get(pk=unit.pk)
     response = client_as("staff").post(
-        reverse("unit_edit", args=[unit.pk]), unit_form(name, code, phone, valid_from)
+        reverse("clusters:unit_edit", args=[unit.pk]), unit_form(name, code, phone, valid_from)
     )
     after = Unit.objects.get(pk=unit.pk)
     if response.status_code == 302:
@@ -291,7 +291,7 @@ def test_any_text_in_the_year_settings_is_saved_or_refused_with_a_reason(
 ):
     (percent_text, number), (awards_text, award_list) = percent, awards
     before = ClusterYear.objects.get(pk=world.cluster_year.pk)
-    url = reverse("cluster_year_settings", args=[world.cluster_year.pk])
+    url = reverse("clusters:cluster_year_settings", args=[world.cluster_year.pk])
     response = client_as("staff").post(url, year_form(percent_text, awards_text, notes))
     after = ClusterYear.objects.get(pk=world.cluster_year.pk)
     if response.status_code == 302:
@@ -350,13 +350,13 @@ def uploader(request, world, client_as) -> Uploader:
             evidence = Evidence.objects.filter(score=score).first()
             return evidence and evidence.file.name
 
-        url = reverse("evidence_upload", args=[score.pk])
+        url = reverse("scoring:evidence_upload", args=[score.pk])
         return Uploader("evidence", client_as("member_clerk"), url, "file", stored)
 
     def scan():
         return Pledge.objects.get(pk=world.pledge.pk).scan.name or None
 
-    url = reverse("pledge_scan_upload", args=[signed_pledge(world)])
+    url = reverse("pledges:pledge_scan_upload", args=[signed_pledge(world)])
     return Uploader("scan", client_as("leader_clerk"), url, "scan", scan)
 
 
@@ -411,21 +411,21 @@ def test_a_file_name_cannot_place_the_file_outside_media_root(
     if uploader.kind == "evidence":
         evidence = Evidence.objects.get(file=name)
         assert evidence.original_name == kept_as  # the name without its path
-        download = uploader.client.get(reverse("evidence_download", args=[evidence.pk]))
+        download = uploader.client.get(reverse("scoring:evidence_download", args=[evidence.pk]))
         assert download["Content-Disposition"].startswith("attachment; filename=")
         assert b"".join(download.streaming_content) == PDF
     else:
-        download = uploader.client.get(reverse("pledge_scan", args=[world.cluster_year.pk]))
+        download = uploader.client.get(reverse("pledges:pledge_scan", args=[world.cluster_year.pk]))
         assert download["Content-Disposition"] == 'attachment; filename="giao-uoc-2024-ban-ky.pdf"'
 
 
 def test_an_evidence_file_named_as_markup_is_listed_as_text(client_as, world):
     score = member_score(world)
     client = client_as("member_clerk")
-    url = reverse("evidence_upload", args=[score.pk])
+    url = reverse("scoring:evidence_upload", args=[score.pk])
     send_file(client, url, "file", "<img src=x onerror=alert(1)>.pdf", PDF)
     assert Evidence.objects.get(score=score).original_name == "<img src=x onerror=alert(1)>.pdf"
-    html = html_of(client.get(reverse("sheet_detail", args=[score.sheet_id])))
+    html = html_of(client.get(reverse("scoring:sheet_detail", args=[score.sheet_id])))
     assert "<img src=x" not in html
     assert "&lt;img src=x onerror=alert(1" in html  # shortened to 28 characters, escaped
 
@@ -442,7 +442,7 @@ def test_a_nul_character_in_the_basis_is_saved_or_refused(client_as, world):
 def test_a_tampered_version_field_is_refused_not_a_crash(client_as, world):
     score = member_score(world)
     response = client_as("member_clerk").post(
-        reverse("score_save", args=[score.pk]),
+        reverse("scoring:score_save", args=[score.pk]),
         {f"version-{score.pk}": "abc", f"self-{score.pk}": "1"},
         HTTP_HX_REQUEST="true",
     )
@@ -455,12 +455,12 @@ def test_a_basis_that_reads_like_a_number_does_not_break_the_sheet_page(client_a
     score = member_score(world)
     client = client_as("member_clerk")
     assert "đã lưu" in html_of(post_score(client, score, "1", note))
-    html = html_of(client.get(reverse("sheet_detail", args=[score.sheet_id])))
+    html = html_of(client.get(reverse("scoring:sheet_detail", args=[score.sheet_id])))
     assert note in html  # in the row's history
 
 
 def test_a_nul_character_in_an_award_name_is_refused(client_as, world):
-    url = reverse("cluster_year_settings", args=[world.cluster_year.pk])
+    url = reverse("clusters:cluster_year_settings", args=[world.cluster_year.pk])
     response = client_as("staff").post(url, year_form("50", "Cờ\x00thi đua: 1", ""))
     assert response.status_code == 200 and response.context["form"].errors
 
@@ -468,12 +468,14 @@ def test_a_nul_character_in_an_award_name_is_refused(client_as, world):
 def test_a_long_award_name_is_refused_or_its_ballot_opens(client_as, world):
     award = " ".join(["Bằng khen của Chủ tịch Ủy ban nhân dân tỉnh"] * 7)  # 300+ characters
     client = client_as("staff")
-    url = reverse("cluster_year_settings", args=[world.cluster_year.pk])
+    url = reverse("clusters:cluster_year_settings", args=[world.cluster_year.pk])
     response = client.post(url, year_form("50", f"{award}: 1", ""))
     if response.status_code == 302:  # accepted: its ballot must open
         world.table.refresh_from_db()
         opened(world)
-        client.post(reverse("ballot_create", args=[world.cluster_year.pk]), {"award": award})
+        client.post(
+            reverse("results:ballot_create", args=[world.cluster_year.pk]), {"award": award}
+        )
         assert Ballot.objects.get(table=world.table).award == award
     else:
         assert response.context["form"].errors
@@ -482,7 +484,7 @@ def test_a_long_award_name_is_refused_or_its_ballot_opens(client_as, world):
 def test_a_unit_name_of_200_characters_in_any_script_is_saved_or_refused(client_as, world):
     name = "각" * 100  # 100 characters; NFD makes 300
     response = client_as("staff").post(
-        reverse("unit_edit", args=[world.free_unit.pk]), unit_form(name, "", "", "")
+        reverse("clusters:unit_edit", args=[world.free_unit.pk]), unit_form(name, "", "", "")
     )
     if response.status_code == 302:
         assert Unit.objects.get(pk=world.free_unit.pk).name == name
@@ -497,11 +499,11 @@ def test_deadlines_extended_past_next_year_leave_the_year_settings_saveable(clie
     client = client_as("staff")
     # Accepted today; whether a fix refuses it here or accepts it there, settings stay saveable.
     client.post(
-        reverse("deadlines", args=[world.cluster_year.pk]),
+        reverse("scoring:deadlines", args=[world.cluster_year.pk]),
         {"self_score_deadline": "15/12/2026", "review_deadline": "31/12/2026",
          "reason": "Gia hạn theo đề nghị của Cụm"},
     )  # fmt: skip
-    url = reverse("cluster_year_settings", args=[world.cluster_year.pk])
+    url = reverse("clusters:cluster_year_settings", args=[world.cluster_year.pk])
     response = client.post(url, year_form("60", "Cờ thi đua: 1", "Ghi chú mới"))
     assert response.status_code == 302, response.context["form"].errors
     assert ClusterYear.objects.get(pk=world.cluster_year.pk).notes == "Ghi chú mới"
@@ -515,7 +517,7 @@ FORGED_IDS = ["abc", "²", "9" * 5000, "-1", "1.5"]  # "²".isdigit() is True; i
 def test_a_tampered_hidden_criterion_field_is_a_404_not_a_crash(client_as, world, field, forged):
     before = Criterion.objects.filter(table=world.table).count()
     response = client_as("staff").post(
-        reverse("criterion_add", args=[world.cluster_year.pk]),
+        reverse("scoring:criterion_add", args=[world.cluster_year.pk]),
         {field: forged, "code": "9", "text": "Tiêu chí mới", "kind": "score", "max_points": "1",
          "step": "0,5"},
     )  # fmt: skip
@@ -527,9 +529,11 @@ def test_a_tampered_hidden_criterion_field_is_a_404_not_a_crash(client_as, world
 def test_forged_ids_in_the_query_or_a_form_are_not_a_crash(client_as, world, forged):
     staff = client_as("staff")
     sheet = member_score(world).sheet_id
-    history = staff.get(reverse("sheet_history", args=[sheet]), {"tieu-chi": forged})
+    history = staff.get(reverse("scoring:sheet_history", args=[sheet]), {"tieu-chi": forged})
     assert history.status_code == 404
-    overview = reverse("authority_overview", args=[world.authority.pk])
+    overview = reverse("results:authority_overview", args=[world.authority.pk])
     assert staff.get(overview, {"nam": forged}).status_code == 200  # the latest year instead
-    copied = staff.post(reverse("table_create", args=[world.cluster_year.pk]), {"source": forged})
+    copied = staff.post(
+        reverse("scoring:table_create", args=[world.cluster_year.pk]), {"source": forged}
+    )
     assert copied.status_code == 404

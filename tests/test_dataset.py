@@ -87,12 +87,12 @@ def test_the_generated_users_can_work(province):
     client = Client()
     client.force_login(staff)
     year = ClusterYear.objects.filter(year=2024).first()
-    assert client.get(reverse("results", args=[year.pk])).status_code == 200
+    assert client.get(reverse("results:results", args=[year.pk])).status_code == 200
     clerk_unit = year.memberships.filter(role="member").first().unit
     clerk = get_user_model().objects.get(username__endswith=f"-u{clerk_unit.pk}")
     client.force_login(clerk)
     sheet = ScoreSheet.objects.get(table__cluster_year=year, unit=clerk_unit)
-    assert client.get(reverse("sheet_detail", args=[sheet.pk])).status_code == 200
+    assert client.get(reverse("scoring:sheet_detail", args=[sheet.pk])).status_code == 200
 
 
 def test_the_same_seed_gives_the_same_province(db):

@@ -11,14 +11,14 @@ def test_a_lost_database_answers_a_vietnamese_503_and_service_resumes(
 ):
     client = client_as("staff")
     client.raise_request_exception = False
-    assert client.get(reverse("home")).status_code == 200
+    assert client.get(reverse("clusters:home")).status_code == 200
 
     def unreachable(*args, **kwargs):
         raise error("could not connect to server: Connection refused")
 
     with monkeypatch.context() as patch:  # undone before the test database is torn down
         patch.setattr(connection, "cursor", unreachable)
-        response = client.get(reverse("home"))
+        response = client.get(reverse("clusters:home"))
         health = client.get(reverse("healthz"))
 
     assert response.status_code == 503
@@ -29,7 +29,7 @@ def test_a_lost_database_answers_a_vietnamese_503_and_service_resumes(
     assert health.status_code == 503 and health.json()["database"] == "unreachable"
 
     # The database is back: the same session carries on without anyone restarting anything.
-    assert client.get(reverse("home")).status_code == 200
+    assert client.get(reverse("clusters:home")).status_code == 200
     assert client.get(reverse("healthz")).json()["status"] == "ok"
 
 
@@ -42,7 +42,7 @@ def test_other_server_errors_keep_the_plain_500_page(client_as, monkeypatch):
 
     with monkeypatch.context() as patch:
         patch.setattr(connection, "cursor", broken)
-        response = client.get(reverse("home"))
+        response = client.get(reverse("clusters:home"))
     assert response.status_code == 500
     assert "Lỗi hệ thống" in response.content.decode()
 
@@ -51,7 +51,7 @@ def test_other_server_errors_keep_the_plain_500_page(client_as, monkeypatch):
 
 
 def _pdf_url(world):
-    return reverse("table_document_pdf", args=[world.cluster_year.pk, "phieu-cham"])
+    return reverse("scoring:table_document_pdf", args=[world.cluster_year.pk, "phieu-cham"])
 
 
 def test_a_failing_pdf_is_a_message_on_the_page_the_user_came_from(client_as, world, monkeypatch):
@@ -62,7 +62,9 @@ def test_a_failing_pdf_is_a_message_on_the_page_the_user_came_from(client_as, wo
 
     monkeypatch.setattr(HTML, "write_pdf", broken)
     client = client_as("staff")
-    back = "http://testserver" + reverse("cluster_year_detail", args=[world.cluster_year.pk])
+    back = "http://testserver" + reverse(
+        "clusters:cluster_year_detail", args=[world.cluster_year.pk]
+    )
     response = client.get(_pdf_url(world), HTTP_REFERER=back, follow=True)
     assert response.redirect_chain == [(back, 302)]
     page = response.content.decode()
@@ -116,7 +118,7 @@ def test_a_bundle_whose_forked_workers_fail_or_hang_is_a_message_and_leaves_no_p
     from weasyprint import HTML
 
     settings.PDF_BUNDLE_PROCESSES = 2
-    url = reverse("year_bundle", args=[world.cluster_year.pk])
+    url = reverse("results:year_bundle", args=[world.cluster_year.pk])
     client = client_as("staff")
     assert client.get(url).status_code == 200  # the world prints as a bundle
 
@@ -176,7 +178,7 @@ def test_a_crash_while_publishing_opens_no_sheet_and_keeps_the_draft(client_as, 
         raise RuntimeError("injected failure after the status changed")
 
     monkeypatch.setattr("scoring.sheets.Score.objects.bulk_create", crash)
-    _server_error(client_as("staff"), reverse("table_status", args=[world.cluster_year.pk]),
+    _server_error(client_as("staff"), reverse("scoring:table_status", args=[world.cluster_year.pk]),
                   {"action": "publish"})  # fmt: skip
     table.refresh_from_db()
     assert table.status == "draft" and table.published_at is None
@@ -196,7 +198,8 @@ def test_a_crash_while_finalising_leaves_the_results_open(client_as, world, monk
         raise RuntimeError("injected failure while recording the history")
 
     monkeypatch.setattr(HistoricalRecords, "create_historical_record", crash)
-    _server_error(client_as("staff"), reverse("results_status", args=[world.cluster_year.pk]),
+    _server_error(client_as("staff"),
+                  reverse("results:results_status", args=[world.cluster_year.pk]),
                   {"action": "finalise"})  # fmt: skip
     monkeypatch.undo()
     table.refresh_from_db()
@@ -217,7 +220,7 @@ def test_a_crash_in_the_middle_of_an_excel_import_keeps_the_old_table(
     before = list(table.criteria.order_by("pk").values_list(*fields))
     title = table.title
     client = client_as("staff")
-    url = reverse("table_import", args=[world.cluster_year.pk])
+    url = reverse("scoring:table_import", args=[world.cluster_year.pk])
     preview = client.post(url, {"file": SimpleUploadedFile("mau.xlsx", SAMPLE_XLSX.read_bytes())})
     payload = preview.context["payload"]
 

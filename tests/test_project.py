@@ -35,7 +35,7 @@ def test_healthz_answers_503_when_the_database_is_down(client, db, monkeypatch):
     assert response.json()["database"] == "unreachable"
 
 
-PAGES = ["home", "cluster_list", "unit_list"]
+PAGES = ["clusters:home", "clusters:cluster_list", "clusters:unit_list"]
 
 
 @pytest.mark.parametrize("name", PAGES)
@@ -51,27 +51,27 @@ def test_pages_send_security_headers(client_as, name):
 
 def pages_for_csp(world):
     return [
-        reverse("home"),
-        reverse("cluster_list"),
-        reverse("cluster_detail", args=[world.cluster.pk]),
-        reverse("cluster_year_detail", args=[world.cluster_year.pk]),
-        reverse("cluster_year_settings", args=[world.cluster_year.pk]),
-        reverse("cluster_year_next", args=[world.cluster_year.pk]),
-        reverse("membership_add", args=[world.cluster_year.pk]),
-        reverse("unit_list"),
-        reverse("unit_detail", args=[world.leader.pk]),
-        reverse("unit_edit", args=[world.leader.pk]),
-        reverse("pledge_detail", args=[world.cluster_year.pk]),
-        reverse("pledge_edit", args=[world.cluster_year.pk]),
-        reverse("ceremony_edit", args=[world.cluster_year.pk]),
-        reverse("pledge_document", args=[world.cluster_year.pk, "giao-uoc"]),
-        reverse("pledge_document", args=[world.cluster_year.pk, "bien-ban"]),
-        reverse("pledge_document", args=[world.cluster_year.pk, "diem-danh"]),
-        reverse("table_detail", args=[world.cluster_year.pk]),
-        reverse("table_settings", args=[world.cluster_year.pk]),
-        reverse("table_import", args=[world.cluster_year.pk]),
-        reverse("table_document", args=[world.cluster_year.pk, "bang-diem"]),
-        reverse("table_document", args=[world.cluster_year.pk, "phieu-cham"]),
+        reverse("clusters:home"),
+        reverse("clusters:cluster_list"),
+        reverse("clusters:cluster_detail", args=[world.cluster.pk]),
+        reverse("clusters:cluster_year_detail", args=[world.cluster_year.pk]),
+        reverse("clusters:cluster_year_settings", args=[world.cluster_year.pk]),
+        reverse("clusters:cluster_year_next", args=[world.cluster_year.pk]),
+        reverse("clusters:membership_add", args=[world.cluster_year.pk]),
+        reverse("clusters:unit_list"),
+        reverse("clusters:unit_detail", args=[world.leader.pk]),
+        reverse("clusters:unit_edit", args=[world.leader.pk]),
+        reverse("pledges:pledge_detail", args=[world.cluster_year.pk]),
+        reverse("pledges:pledge_edit", args=[world.cluster_year.pk]),
+        reverse("pledges:ceremony_edit", args=[world.cluster_year.pk]),
+        reverse("pledges:pledge_document", args=[world.cluster_year.pk, "giao-uoc"]),
+        reverse("pledges:pledge_document", args=[world.cluster_year.pk, "bien-ban"]),
+        reverse("pledges:pledge_document", args=[world.cluster_year.pk, "diem-danh"]),
+        reverse("scoring:table_detail", args=[world.cluster_year.pk]),
+        reverse("scoring:table_settings", args=[world.cluster_year.pk]),
+        reverse("scoring:table_import", args=[world.cluster_year.pk]),
+        reverse("scoring:table_document", args=[world.cluster_year.pk, "bang-diem"]),
+        reverse("scoring:table_document", args=[world.cluster_year.pk, "phieu-cham"]),
     ]
 
 
@@ -86,7 +86,7 @@ def test_pages_satisfy_their_csp_no_inline_script_or_style_no_external_assets(cl
         assert not re.search(r'\sstyle="', html), url
         assert not re.search(r"\son[a-z]+=\"", html), f"{url}: inline event handler"
         assert not re.search(r'(src|href)="(https?:)?//', html), f"{url}: external asset"
-    html = client.get(reverse("home")).content.decode()
+    html = client.get(reverse("clusters:home")).content.decode()
     assert "/static/bootstrap/css/bootstrap.min.css" in html
     assert "/static/django_htmx/htmx-2.min.js" in html
 
@@ -105,7 +105,9 @@ def test_the_local_assets_exist(client_as):
 
 def test_ui_is_vietnamese_even_when_the_browser_asks_for_english(client_as):
     client = client_as("staff")
-    html = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    html = client.get(
+        reverse("clusters:home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9"
+    ).content.decode()
     assert '<html lang="vi">' in html
     assert "Tổng quan" in html and "Đăng xuất" in html
 
@@ -113,17 +115,17 @@ def test_ui_is_vietnamese_even_when_the_browser_asks_for_english(client_as):
 def test_language_switch_gives_english_and_back(client_as):
     client = client_as("staff")
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
-    html = client.get(reverse("home")).content.decode()
+    html = client.get(reverse("clusters:home")).content.decode()
     assert '<html lang="en">' in html and "Dashboard" in html
     client.post(reverse("set_language"), {"language": "vi", "next": "/"})
-    assert "Tổng quan" in client.get(reverse("home")).content.decode()
+    assert "Tổng quan" in client.get(reverse("clusters:home")).content.decode()
 
 
 def test_login_page_is_vietnamese_and_logs_in(client, world):
     html = client.get(reverse("login")).content.decode()
     assert "Đăng nhập" in html and "Mật khẩu" in html
     response = client.post(reverse("login"), {"username": "staff", "password": "pw-test-123"})
-    assert response.status_code == 302 and response["Location"] == reverse("home")
+    assert response.status_code == 302 and response["Location"] == reverse("clusters:home")
 
 
 def test_wrong_password_is_explained_in_vietnamese(client, world):
@@ -154,7 +156,7 @@ def test_logout_needs_a_post_and_ends_the_session(client_as):
     client = client_as("staff")
     response = client.post(reverse("logout"))
     assert response.status_code == 302
-    assert client.get(reverse("home")).status_code == 302
+    assert client.get(reverse("clusters:home")).status_code == 302
 
 
 def production_env(**extra) -> dict:
@@ -297,8 +299,8 @@ def test_a_user_changes_their_password_under_the_policy(client_as, world):
     done = me.post(url, {"old_password": "pw-test-123", "new_password1": "Cum-thi-dua-2025",
                          "new_password2": "Cum-thi-dua-2025"}, follow=True)  # fmt: skip
     assert "Đã đổi mật khẩu" in done.content.decode()
-    assert me.get(reverse("home")).status_code == 200  # still logged in here
-    assert elsewhere.get(reverse("home")).status_code == 302  # logged out everywhere else
+    assert me.get(reverse("clusters:home")).status_code == 200  # still logged in here
+    assert elsewhere.get(reverse("clusters:home")).status_code == 302  # logged out everywhere else
 
 
 def test_a_session_ends_with_the_browser_and_after_a_working_day(client_as):
@@ -319,5 +321,5 @@ def test_a_session_ends_with_the_browser_and_after_a_working_day(client_as):
     assert datetime.timedelta(hours=7, minutes=59) < lifetime <= datetime.timedelta(hours=8)
     session.expire_date = timezone.now() - datetime.timedelta(seconds=1)
     session.save()
-    response = client.get(reverse("home"))
+    response = client.get(reverse("clusters:home"))
     assert response.status_code == 302 and response.url.startswith(reverse("login"))

@@ -116,146 +116,182 @@ ENTER_SHEET = {
 
 # url name -> (method, kwargs from the world, expected status per persona)
 ACCESS = {
-    "home": ("get", lambda w: {}, EVERYONE),
+    "clusters:home": ("get", lambda w: {}, EVERYONE),
     "password_change": ("get", lambda w: {}, EVERYONE),
     "password_change_done": ("get", lambda w: {}, EVERYONE),
-    "cluster_list": ("get", lambda w: {}, EVERYONE),
-    "unit_list": ("get", lambda w: {}, EVERYONE),
-    "cluster_create": ("get", lambda w: {}, STAFF_ONLY_CREATE),
-    "unit_create": ("get", lambda w: {}, STAFF_ONLY_CREATE),
-    "authority_edit": (
+    "clusters:cluster_list": ("get", lambda w: {}, EVERYONE),
+    "clusters:unit_list": ("get", lambda w: {}, EVERYONE),
+    "clusters:cluster_create": ("get", lambda w: {}, STAFF_ONLY_CREATE),
+    "clusters:unit_create": ("get", lambda w: {}, STAFF_ONLY_CREATE),
+    "clusters:authority_edit": (
         "get",
         lambda w: {"pk": w.authority.pk},
         {**CHANGE_CLUSTER_OF_A, "leader_clerk": NOT_FOUND, "member_clerk": NOT_FOUND},
     ),
-    "cluster_detail": ("get", lambda w: {"pk": w.cluster.pk}, READ_CLUSTER_OF_A),
-    "cluster_edit": ("get", lambda w: {"pk": w.cluster.pk}, CHANGE_CLUSTER_OF_A),
-    "cluster_year_create": ("get", lambda w: {"cluster_pk": w.cluster.pk}, CHANGE_CLUSTER_OF_A),
-    "cluster_year_detail": ("get", lambda w: {"pk": w.cluster_year.pk}, READ_CLUSTER_OF_A),
-    "cluster_year_settings": ("get", lambda w: {"pk": w.cluster_year.pk}, CHANGE_CLUSTER_OF_A),
-    "cluster_year_next": ("get", lambda w: {"pk": w.cluster_year.pk}, CHANGE_CLUSTER_OF_A),
-    "membership_add": ("get", lambda w: {"pk": w.cluster_year.pk}, CHANGE_CLUSTER_OF_A),
-    "membership_edit": ("get", lambda w: {"pk": w.leader_membership.pk}, CHANGE_CLUSTER_OF_A),
-    "membership_delete": (
+    "clusters:cluster_detail": ("get", lambda w: {"pk": w.cluster.pk}, READ_CLUSTER_OF_A),
+    "clusters:cluster_edit": ("get", lambda w: {"pk": w.cluster.pk}, CHANGE_CLUSTER_OF_A),
+    "clusters:cluster_year_create": (
+        "get",
+        lambda w: {"cluster_pk": w.cluster.pk},
+        CHANGE_CLUSTER_OF_A,
+    ),
+    "clusters:cluster_year_detail": ("get", lambda w: {"pk": w.cluster_year.pk}, READ_CLUSTER_OF_A),
+    "clusters:cluster_year_settings": (
+        "get",
+        lambda w: {"pk": w.cluster_year.pk},
+        CHANGE_CLUSTER_OF_A,
+    ),
+    "clusters:cluster_year_next": ("get", lambda w: {"pk": w.cluster_year.pk}, CHANGE_CLUSTER_OF_A),
+    "clusters:membership_add": ("get", lambda w: {"pk": w.cluster_year.pk}, CHANGE_CLUSTER_OF_A),
+    "clusters:membership_edit": (
+        "get",
+        lambda w: {"pk": w.leader_membership.pk},
+        CHANGE_CLUSTER_OF_A,
+    ),
+    "clusters:membership_delete": (
         "post",
         lambda w: {"pk": w.cluster_year.memberships.get(unit=w.member).pk},
         {**CHANGE_CLUSTER_OF_A, "staff": 302},
     ),
-    "unit_detail": ("get", lambda w: {"pk": w.member.pk}, READ_CLUSTER_OF_A),
-    "unit_edit": ("get", lambda w: {"pk": w.member.pk}, CHANGE_CLUSTER_OF_A),
+    "clusters:unit_detail": ("get", lambda w: {"pk": w.member.pk}, READ_CLUSTER_OF_A),
+    "clusters:unit_edit": ("get", lambda w: {"pk": w.member.pk}, CHANGE_CLUSTER_OF_A),
     # The covenant: read by all who see the year; drafted by staff and the leader unit's clerk.
-    "pledge_detail": ("get", lambda w: {"pk": w.cluster_year.pk}, READ_CLUSTER_OF_A),
-    "pledge_create": ("post", lambda w: {"pk": w.cluster_year.pk}, ORGANISE_COVENANT | FOUND),
-    "pledge_edit": ("get", lambda w: {"pk": w.cluster_year.pk}, ORGANISE_COVENANT),
-    "pledge_status": ("post", lambda w: {"pk": w.cluster_year.pk}, ORGANISE_COVENANT | FOUND),
-    "clause_add": ("post", lambda w: {"pk": w.cluster_year.pk}, ORGANISE_COVENANT),
-    "clause_edit": ("get", lambda w: {"pk": w.pledge.clauses.first().pk}, ORGANISE_COVENANT),
-    "clause_move": (
+    "pledges:pledge_detail": ("get", lambda w: {"pk": w.cluster_year.pk}, READ_CLUSTER_OF_A),
+    "pledges:pledge_create": (
+        "post",
+        lambda w: {"pk": w.cluster_year.pk},
+        ORGANISE_COVENANT | FOUND,
+    ),
+    "pledges:pledge_edit": ("get", lambda w: {"pk": w.cluster_year.pk}, ORGANISE_COVENANT),
+    "pledges:pledge_status": (
+        "post",
+        lambda w: {"pk": w.cluster_year.pk},
+        ORGANISE_COVENANT | FOUND,
+    ),
+    "pledges:clause_add": ("post", lambda w: {"pk": w.cluster_year.pk}, ORGANISE_COVENANT),
+    "pledges:clause_edit": (
+        "get",
+        lambda w: {"pk": w.pledge.clauses.first().pk},
+        ORGANISE_COVENANT,
+    ),
+    "pledges:clause_move": (
         "post",
         lambda w: {"pk": w.pledge.clauses.first().pk},
         ORGANISE_COVENANT | FOUND,
     ),
-    "clause_delete": (
+    "pledges:clause_delete": (
         "post",
         lambda w: {"pk": w.pledge.clauses.first().pk},
         ORGANISE_COVENANT | FOUND,
     ),
-    "signatory_edit": (
+    "pledges:signatory_edit": (
         "get",
         lambda w: {"pk": w.pledge.signatories.first().pk},
         ORGANISE_COVENANT,
     ),
-    "signatories_sync": ("post", lambda w: {"pk": w.cluster_year.pk}, ORGANISE_COVENANT | FOUND),
-    "ceremony_edit": ("get", lambda w: {"pk": w.cluster_year.pk}, ORGANISE_COVENANT),
-    "attendee_add": ("get", lambda w: {"pk": w.cluster_year.pk}, ORGANISE_COVENANT),
-    "attendee_delete": ("post", lambda w: {"pk": w.attendee.pk}, ORGANISE_COVENANT | FOUND),
-    "pledge_scan_upload": (
+    "pledges:signatories_sync": (
+        "post",
+        lambda w: {"pk": w.cluster_year.pk},
+        ORGANISE_COVENANT | FOUND,
+    ),
+    "pledges:ceremony_edit": ("get", lambda w: {"pk": w.cluster_year.pk}, ORGANISE_COVENANT),
+    "pledges:attendee_add": ("get", lambda w: {"pk": w.cluster_year.pk}, ORGANISE_COVENANT),
+    "pledges:attendee_delete": ("post", lambda w: {"pk": w.attendee.pk}, ORGANISE_COVENANT | FOUND),
+    "pledges:pledge_scan_upload": (
         "post",
         lambda w: {"pk": signed_pledge(w)},
         ORGANISE_COVENANT | FOUND,
     ),
-    "pledge_scan": ("get", lambda w: {"pk": scanned_pledge(w)}, READ_CLUSTER_OF_A),
-    "pledge_document": (
+    "pledges:pledge_scan": ("get", lambda w: {"pk": scanned_pledge(w)}, READ_CLUSTER_OF_A),
+    "pledges:pledge_document": (
         "get",
         lambda w: {"pk": w.cluster_year.pk, "slug": "giao-uoc"},
         READ_CLUSTER_OF_A,
     ),
-    "pledge_document_pdf": (
+    "pledges:pledge_document_pdf": (
         "get",
         lambda w: {"pk": w.cluster_year.pk, "slug": "giao-uoc"},
         READ_CLUSTER_OF_A,
     ),
     # The scoring table: read by all who see the year; built by staff and the leader clerk.
-    "table_detail": ("get", YEAR, READ_CLUSTER_OF_A),
-    "table_create": ("post", YEAR, ORGANISE_COVENANT | FOUND),
-    "table_settings": ("get", YEAR, ORGANISE_COVENANT),
-    "table_status": ("post", YEAR, ORGANISE_COVENANT | FOUND),
-    "criterion_add": ("post", YEAR, ORGANISE_COVENANT),
-    "criterion_edit": ("get", lambda w: {"pk": w.table.criteria.first().pk}, ORGANISE_COVENANT),
-    "criterion_action": (
+    "scoring:table_detail": ("get", YEAR, READ_CLUSTER_OF_A),
+    "scoring:table_create": ("post", YEAR, ORGANISE_COVENANT | FOUND),
+    "scoring:table_settings": ("get", YEAR, ORGANISE_COVENANT),
+    "scoring:table_status": ("post", YEAR, ORGANISE_COVENANT | FOUND),
+    "scoring:criterion_add": ("post", YEAR, ORGANISE_COVENANT),
+    "scoring:criterion_edit": (
+        "get",
+        lambda w: {"pk": w.table.criteria.first().pk},
+        ORGANISE_COVENANT,
+    ),
+    "scoring:criterion_action": (
         "post",
         lambda w: {"pk": w.table.criteria.first().pk},
         ORGANISE_COVENANT | FOUND,
     ),
-    "table_export": ("get", YEAR, READ_CLUSTER_OF_A),
-    "table_import": ("get", YEAR, ORGANISE_COVENANT),
-    "table_document": (
+    "scoring:table_export": ("get", YEAR, READ_CLUSTER_OF_A),
+    "scoring:table_import": ("get", YEAR, ORGANISE_COVENANT),
+    "scoring:table_document": (
         "get",
         lambda w: {"pk": w.cluster_year.pk, "slug": "bang-diem"},
         READ_CLUSTER_OF_A,
     ),  # fmt: skip
-    "table_document_pdf": (
+    "scoring:table_document_pdf": (
         "get",
         lambda w: {"pk": w.cluster_year.pk, "slug": "phieu-cham"},
         READ_CLUSTER_OF_A,
     ),
     # Score sheets and review.
-    "sheet_list": ("get", lambda w: {"pk": opened(w).cluster_year_id}, READ_CLUSTER_OF_A),
-    "review_grid": ("get", lambda w: {"pk": opened(w).cluster_year_id}, READ_CLUSTER_OF_A),
-    "deadlines": ("get", YEAR, CHANGE_CLUSTER_OF_A),
-    "sheet_detail": ("get", lambda w: {"pk": member_sheet(w).pk}, READ_CLUSTER_OF_A),
-    "sheet_history": ("get", lambda w: {"pk": member_sheet(w).pk}, READ_CLUSTER_OF_A),
-    "sheet_document": ("get", lambda w: {"pk": member_sheet(w).pk}, READ_CLUSTER_OF_A),
-    "sheet_pdf": ("get", lambda w: {"pk": member_sheet(w).pk}, READ_CLUSTER_OF_A),
-    "sheet_action": ("post", lambda w: {"pk": member_sheet(w).pk}, ENTER_SHEET),
-    "score_save": ("post", lambda w: {"pk": member_score(w).pk}, ENTER_SHEET),
-    "evidence_upload": ("post", lambda w: {"pk": member_score(w).pk}, ENTER_SHEET),
-    "evidence_download": ("get", lambda w: {"pk": member_evidence(w).pk}, READ_CLUSTER_OF_A),
-    "evidence_delete": ("post", lambda w: {"pk": member_evidence(w).pk}, ENTER_SHEET),
+    "scoring:sheet_list": ("get", lambda w: {"pk": opened(w).cluster_year_id}, READ_CLUSTER_OF_A),
+    "scoring:review_grid": ("get", lambda w: {"pk": opened(w).cluster_year_id}, READ_CLUSTER_OF_A),
+    "scoring:deadlines": ("get", YEAR, CHANGE_CLUSTER_OF_A),
+    "scoring:sheet_detail": ("get", lambda w: {"pk": member_sheet(w).pk}, READ_CLUSTER_OF_A),
+    "scoring:sheet_history": ("get", lambda w: {"pk": member_sheet(w).pk}, READ_CLUSTER_OF_A),
+    "scoring:sheet_document": ("get", lambda w: {"pk": member_sheet(w).pk}, READ_CLUSTER_OF_A),
+    "scoring:sheet_pdf": ("get", lambda w: {"pk": member_sheet(w).pk}, READ_CLUSTER_OF_A),
+    "scoring:sheet_action": ("post", lambda w: {"pk": member_sheet(w).pk}, ENTER_SHEET),
+    "scoring:score_save": ("post", lambda w: {"pk": member_score(w).pk}, ENTER_SHEET),
+    "scoring:evidence_upload": ("post", lambda w: {"pk": member_score(w).pk}, ENTER_SHEET),
+    "scoring:evidence_download": (
+        "get",
+        lambda w: {"pk": member_evidence(w).pk},
+        READ_CLUSTER_OF_A,
+    ),
+    "scoring:evidence_delete": ("post", lambda w: {"pk": member_evidence(w).pk}, ENTER_SHEET),
     # Results.
-    "results": ("get", lambda w: {"pk": opened(w).cluster_year_id}, READ_CLUSTER_OF_A),
-    "results_status": (
+    "results:results": ("get", lambda w: {"pk": opened(w).cluster_year_id}, READ_CLUSTER_OF_A),
+    "results:results_status": (
         "post",
         lambda w: {"pk": opened(w).cluster_year_id},
         {**CHANGE_CLUSTER_OF_A, "staff": 302},
     ),
-    "summary_pdf": ("get", lambda w: {"pk": opened(w).cluster_year_id}, READ_CLUSTER_OF_A),
-    "summary_xlsx": ("get", lambda w: {"pk": opened(w).cluster_year_id}, READ_CLUSTER_OF_A),
+    "results:summary_pdf": ("get", lambda w: {"pk": opened(w).cluster_year_id}, READ_CLUSTER_OF_A),
+    "results:summary_xlsx": ("get", lambda w: {"pk": opened(w).cluster_year_id}, READ_CLUSTER_OF_A),
     # The award vote.
-    "ballot_list": ("get", lambda w: {"pk": opened(w).cluster_year_id}, READ_CLUSTER_OF_A),
-    "ballot_create": (
+    "results:ballot_list": ("get", lambda w: {"pk": opened(w).cluster_year_id}, READ_CLUSTER_OF_A),
+    "results:ballot_create": (
         "post",
         lambda w: {"pk": opened(w).cluster_year_id},
         ORGANISE_COVENANT | FOUND,
     ),  # fmt: skip
-    "ballot_detail": ("get", lambda w: {"pk": a_ballot(w).pk}, READ_CLUSTER_OF_A),
-    "vote_document": (
+    "results:ballot_detail": ("get", lambda w: {"pk": a_ballot(w).pk}, READ_CLUSTER_OF_A),
+    "results:vote_document": (
         "get",
         lambda w: {"pk": a_ballot(w).table.cluster_year_id, "slug": "hop-binh-xet"},
         READ_CLUSTER_OF_A,
     ),
-    "vote_document_pdf": (
+    "results:vote_document_pdf": (
         "get",
         lambda w: {"pk": a_ballot(w).table.cluster_year_id, "slug": "to-trinh"},
         READ_CLUSTER_OF_A,
     ),
-    "year_bundle": ("get", lambda w: {"pk": opened(w).cluster_year_id}, READ_CLUSTER_OF_A),
-    "authority_overview": (
+    "results:year_bundle": ("get", lambda w: {"pk": opened(w).cluster_year_id}, READ_CLUSTER_OF_A),
+    "results:authority_overview": (
         "get",
         lambda w: {"pk": opened(w).cluster_year.cluster.authority_id},
         {**READ_CLUSTER_OF_A, "leader_clerk": NOT_FOUND, "member_clerk": NOT_FOUND},
     ),
-    "unit_results": ("get", lambda w: {"pk": opened(w) and w.member.pk}, READ_CLUSTER_OF_A),
+    "results:unit_results": ("get", lambda w: {"pk": opened(w) and w.member.pk}, READ_CLUSTER_OF_A),
 }
 
 
@@ -263,15 +299,16 @@ def project_url_names() -> set[str]:
     """Names of every URL pattern outside the Django admin (which has its own login)."""
     names: set[str] = set()
 
-    def walk(patterns):
+    def walk(patterns, prefix: str = ""):
         for pattern in patterns:
             if isinstance(pattern, URLResolver):
                 if pattern.namespace == "admin":
                     continue
-                walk(pattern.url_patterns)
+                namespace = f"{prefix}{pattern.namespace}:" if pattern.namespace else prefix
+                walk(pattern.url_patterns, namespace)
             elif isinstance(pattern, URLPattern):
                 assert pattern.name, f"URL pattern {pattern.pattern} has no name"
-                names.add(pattern.name)
+                names.add(prefix + pattern.name)
 
     walk(get_resolver().url_patterns)
     return names
@@ -328,70 +365,73 @@ def test_public_views_open_without_login(client, db):
 
 # Views of one object: staff and viewers of authority A must get 404 on authority B's objects.
 OTHER_AUTHORITY_OBJECTS = {
-    "authority_edit": lambda w: {"pk": w.other_authority.pk},
-    "cluster_detail": lambda w: {"pk": w.other_cluster.pk},
-    "cluster_edit": lambda w: {"pk": w.other_cluster.pk},
-    "cluster_year_create": lambda w: {"cluster_pk": w.other_cluster.pk},
-    "cluster_year_detail": lambda w: {"pk": w.other_cluster_year.pk},
-    "cluster_year_settings": lambda w: {"pk": w.other_cluster_year.pk},
-    "cluster_year_next": lambda w: {"pk": w.other_cluster_year.pk},
-    "membership_add": lambda w: {"pk": w.other_cluster_year.pk},
-    "membership_edit": lambda w: {"pk": w.other_cluster_year.memberships.get().pk},
-    "membership_delete": lambda w: {"pk": w.other_cluster_year.memberships.get().pk},
-    "unit_detail": lambda w: {"pk": w.other_unit.pk},
-    "unit_edit": lambda w: {"pk": w.other_unit.pk},
-    "pledge_detail": lambda w: {"pk": w.other_cluster_year.pk},
-    "pledge_create": lambda w: {"pk": w.other_cluster_year.pk},
-    "pledge_edit": lambda w: {"pk": w.other_cluster_year.pk},
-    "pledge_status": lambda w: {"pk": w.other_cluster_year.pk},
-    "clause_add": lambda w: {"pk": w.other_cluster_year.pk},
-    "clause_edit": lambda w: {"pk": w.other_pledge.clauses.first().pk},
-    "clause_move": lambda w: {"pk": w.other_pledge.clauses.first().pk},
-    "clause_delete": lambda w: {"pk": w.other_pledge.clauses.first().pk},
-    "signatory_edit": lambda w: {"pk": w.other_pledge.signatories.first().pk},
-    "signatories_sync": lambda w: {"pk": w.other_cluster_year.pk},
-    "ceremony_edit": lambda w: {"pk": w.other_cluster_year.pk},
-    "attendee_add": lambda w: {"pk": w.other_cluster_year.pk},
-    "attendee_delete": lambda w: {"pk": w.other_attendee.pk},
-    "pledge_scan_upload": lambda w: {"pk": w.other_cluster_year.pk},
-    "pledge_scan": lambda w: {"pk": w.other_cluster_year.pk},
-    "pledge_document": lambda w: {"pk": w.other_cluster_year.pk, "slug": "giao-uoc"},
-    "pledge_document_pdf": lambda w: {"pk": w.other_cluster_year.pk, "slug": "giao-uoc"},
-    "table_detail": lambda w: {"pk": w.other_cluster_year.pk},
-    "table_create": lambda w: {"pk": w.other_cluster_year.pk},
-    "table_settings": lambda w: {"pk": w.other_cluster_year.pk},
-    "table_status": lambda w: {"pk": w.other_cluster_year.pk},
-    "criterion_add": lambda w: {"pk": w.other_cluster_year.pk},
-    "criterion_edit": lambda w: {"pk": w.other_table.criteria.first().pk},
-    "criterion_action": lambda w: {"pk": w.other_table.criteria.first().pk},
-    "table_export": lambda w: {"pk": w.other_cluster_year.pk},
-    "table_import": lambda w: {"pk": w.other_cluster_year.pk},
-    "table_document": lambda w: {"pk": w.other_cluster_year.pk, "slug": "bang-diem"},
-    "table_document_pdf": lambda w: {"pk": w.other_cluster_year.pk, "slug": "phieu-cham"},
-    "sheet_list": lambda w: {"pk": opened(w, other=True).cluster_year_id},
-    "review_grid": lambda w: {"pk": opened(w, other=True).cluster_year_id},
-    "deadlines": lambda w: {"pk": w.other_cluster_year.pk},
-    "sheet_detail": lambda w: {"pk": member_sheet(w, other=True).pk},
-    "sheet_history": lambda w: {"pk": member_sheet(w, other=True).pk},
-    "sheet_document": lambda w: {"pk": member_sheet(w, other=True).pk},
-    "sheet_pdf": lambda w: {"pk": member_sheet(w, other=True).pk},
-    "sheet_action": lambda w: {"pk": member_sheet(w, other=True).pk},
-    "score_save": lambda w: {"pk": member_score(w, other=True).pk},
-    "evidence_upload": lambda w: {"pk": member_score(w, other=True).pk},
-    "evidence_download": lambda w: {"pk": member_evidence(w, other=True).pk},
-    "evidence_delete": lambda w: {"pk": member_evidence(w, other=True).pk},
-    "results": lambda w: {"pk": opened(w, other=True).cluster_year_id},
-    "results_status": lambda w: {"pk": opened(w, other=True).cluster_year_id},
-    "summary_pdf": lambda w: {"pk": opened(w, other=True).cluster_year_id},
-    "summary_xlsx": lambda w: {"pk": opened(w, other=True).cluster_year_id},
-    "ballot_list": lambda w: {"pk": opened(w, other=True).cluster_year_id},
-    "ballot_create": lambda w: {"pk": opened(w, other=True).cluster_year_id},
-    "ballot_detail": lambda w: {"pk": a_ballot(w, other=True).pk},
-    "vote_document": lambda w: {"pk": opened(w, other=True).cluster_year_id, "slug": "kiem-phieu"},
-    "year_bundle": lambda w: {"pk": opened(w, other=True).cluster_year_id},
-    "authority_overview": lambda w: {"pk": w.other_authority.pk},
-    "unit_results": lambda w: {"pk": w.other_unit.pk},
-    "vote_document_pdf": lambda w: {
+    "clusters:authority_edit": lambda w: {"pk": w.other_authority.pk},
+    "clusters:cluster_detail": lambda w: {"pk": w.other_cluster.pk},
+    "clusters:cluster_edit": lambda w: {"pk": w.other_cluster.pk},
+    "clusters:cluster_year_create": lambda w: {"cluster_pk": w.other_cluster.pk},
+    "clusters:cluster_year_detail": lambda w: {"pk": w.other_cluster_year.pk},
+    "clusters:cluster_year_settings": lambda w: {"pk": w.other_cluster_year.pk},
+    "clusters:cluster_year_next": lambda w: {"pk": w.other_cluster_year.pk},
+    "clusters:membership_add": lambda w: {"pk": w.other_cluster_year.pk},
+    "clusters:membership_edit": lambda w: {"pk": w.other_cluster_year.memberships.get().pk},
+    "clusters:membership_delete": lambda w: {"pk": w.other_cluster_year.memberships.get().pk},
+    "clusters:unit_detail": lambda w: {"pk": w.other_unit.pk},
+    "clusters:unit_edit": lambda w: {"pk": w.other_unit.pk},
+    "pledges:pledge_detail": lambda w: {"pk": w.other_cluster_year.pk},
+    "pledges:pledge_create": lambda w: {"pk": w.other_cluster_year.pk},
+    "pledges:pledge_edit": lambda w: {"pk": w.other_cluster_year.pk},
+    "pledges:pledge_status": lambda w: {"pk": w.other_cluster_year.pk},
+    "pledges:clause_add": lambda w: {"pk": w.other_cluster_year.pk},
+    "pledges:clause_edit": lambda w: {"pk": w.other_pledge.clauses.first().pk},
+    "pledges:clause_move": lambda w: {"pk": w.other_pledge.clauses.first().pk},
+    "pledges:clause_delete": lambda w: {"pk": w.other_pledge.clauses.first().pk},
+    "pledges:signatory_edit": lambda w: {"pk": w.other_pledge.signatories.first().pk},
+    "pledges:signatories_sync": lambda w: {"pk": w.other_cluster_year.pk},
+    "pledges:ceremony_edit": lambda w: {"pk": w.other_cluster_year.pk},
+    "pledges:attendee_add": lambda w: {"pk": w.other_cluster_year.pk},
+    "pledges:attendee_delete": lambda w: {"pk": w.other_attendee.pk},
+    "pledges:pledge_scan_upload": lambda w: {"pk": w.other_cluster_year.pk},
+    "pledges:pledge_scan": lambda w: {"pk": w.other_cluster_year.pk},
+    "pledges:pledge_document": lambda w: {"pk": w.other_cluster_year.pk, "slug": "giao-uoc"},
+    "pledges:pledge_document_pdf": lambda w: {"pk": w.other_cluster_year.pk, "slug": "giao-uoc"},
+    "scoring:table_detail": lambda w: {"pk": w.other_cluster_year.pk},
+    "scoring:table_create": lambda w: {"pk": w.other_cluster_year.pk},
+    "scoring:table_settings": lambda w: {"pk": w.other_cluster_year.pk},
+    "scoring:table_status": lambda w: {"pk": w.other_cluster_year.pk},
+    "scoring:criterion_add": lambda w: {"pk": w.other_cluster_year.pk},
+    "scoring:criterion_edit": lambda w: {"pk": w.other_table.criteria.first().pk},
+    "scoring:criterion_action": lambda w: {"pk": w.other_table.criteria.first().pk},
+    "scoring:table_export": lambda w: {"pk": w.other_cluster_year.pk},
+    "scoring:table_import": lambda w: {"pk": w.other_cluster_year.pk},
+    "scoring:table_document": lambda w: {"pk": w.other_cluster_year.pk, "slug": "bang-diem"},
+    "scoring:table_document_pdf": lambda w: {"pk": w.other_cluster_year.pk, "slug": "phieu-cham"},
+    "scoring:sheet_list": lambda w: {"pk": opened(w, other=True).cluster_year_id},
+    "scoring:review_grid": lambda w: {"pk": opened(w, other=True).cluster_year_id},
+    "scoring:deadlines": lambda w: {"pk": w.other_cluster_year.pk},
+    "scoring:sheet_detail": lambda w: {"pk": member_sheet(w, other=True).pk},
+    "scoring:sheet_history": lambda w: {"pk": member_sheet(w, other=True).pk},
+    "scoring:sheet_document": lambda w: {"pk": member_sheet(w, other=True).pk},
+    "scoring:sheet_pdf": lambda w: {"pk": member_sheet(w, other=True).pk},
+    "scoring:sheet_action": lambda w: {"pk": member_sheet(w, other=True).pk},
+    "scoring:score_save": lambda w: {"pk": member_score(w, other=True).pk},
+    "scoring:evidence_upload": lambda w: {"pk": member_score(w, other=True).pk},
+    "scoring:evidence_download": lambda w: {"pk": member_evidence(w, other=True).pk},
+    "scoring:evidence_delete": lambda w: {"pk": member_evidence(w, other=True).pk},
+    "results:results": lambda w: {"pk": opened(w, other=True).cluster_year_id},
+    "results:results_status": lambda w: {"pk": opened(w, other=True).cluster_year_id},
+    "results:summary_pdf": lambda w: {"pk": opened(w, other=True).cluster_year_id},
+    "results:summary_xlsx": lambda w: {"pk": opened(w, other=True).cluster_year_id},
+    "results:ballot_list": lambda w: {"pk": opened(w, other=True).cluster_year_id},
+    "results:ballot_create": lambda w: {"pk": opened(w, other=True).cluster_year_id},
+    "results:ballot_detail": lambda w: {"pk": a_ballot(w, other=True).pk},
+    "results:vote_document": lambda w: {
+        "pk": opened(w, other=True).cluster_year_id,
+        "slug": "kiem-phieu",
+    },
+    "results:year_bundle": lambda w: {"pk": opened(w, other=True).cluster_year_id},
+    "results:authority_overview": lambda w: {"pk": w.other_authority.pk},
+    "results:unit_results": lambda w: {"pk": w.other_unit.pk},
+    "results:vote_document_pdf": lambda w: {
         "pk": opened(w, other=True).cluster_year_id,
         "slug": "kiem-phieu",
     },

@@ -144,7 +144,7 @@ class Unit(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("unit_detail", args=[self.pk])
+        return reverse("clusters:unit_detail", args=[self.pk])
 
     def clean(self) -> None:
         super().clean()

@@ -107,7 +107,7 @@ class Cluster(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("cluster_detail", args=[self.pk])
+        return reverse("clusters:cluster_detail", args=[self.pk])
 
 
 # --- ClusterYear -----------------------------------------------------------------------------
@@ -201,7 +201,7 @@ class ClusterYear(models.Model):
         return f"{self.cluster.name} — {self.year}"
 
     def get_absolute_url(self) -> str:
-        return reverse("cluster_year_detail", args=[self.pk])
+        return reverse("clusters:cluster_year_detail", args=[self.pk])
 
     @property
     def authority_id(self) -> int:

@@ -46,7 +46,7 @@ def ballot_create(request, pk: int):
     award = next((a for a in cluster_year.awards if a["name"] == request.POST.get("award")), None)
     if award is None:
         messages.error(request, _("Choose one of the year's awards."))
-        return redirect("ballot_list", pk=cluster_year.pk)
+        return redirect("results:ballot_list", pk=cluster_year.pk)
     ballot = Ballot.objects.create(
         table=table,
         award=award["name"],
@@ -63,7 +63,7 @@ def ballot_create(request, pk: int):
         for index, result in enumerate(ranked, start=1)
     )  # candidates in rank order by default
     messages.success(request, _("Ballot opened: enter the counts."))
-    return redirect("ballot_detail", pk=ballot.pk)
+    return redirect("results:ballot_detail", pk=ballot.pk)
 
 
 @login_required
@@ -76,7 +76,7 @@ def ballot_detail(request, pk: int):
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("Counts saved; the outcome is computed below."))
-        return redirect("ballot_detail", pk=ballot.pk)
+        return redirect("results:ballot_detail", pk=ballot.pk)
     ballot.refresh_from_db()
     outcome = ballot.outcome(list(ballot.counts.select_related("unit")))
     return render(

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 def year_crumbs(cluster_year, *trail: tuple[str, str | None]) -> list:
     return [
-        (_("Clusters"), reverse("cluster_list")),
+        (_("Clusters"), reverse("clusters:cluster_list")),
         (cluster_year.cluster.name, cluster_year.cluster.get_absolute_url()),
         (str(cluster_year.year), cluster_year.get_absolute_url()),
         *trail,
@@ -20,6 +20,6 @@ def vote_crumbs(cluster_year, last: str | None = None) -> list:
         return year_crumbs(cluster_year, (_("Award vote"), None))
     return year_crumbs(
         cluster_year,
-        (_("Award vote"), reverse("ballot_list", args=[cluster_year.pk])),
+        (_("Award vote"), reverse("results:ballot_list", args=[cluster_year.pk])),
         (last, None),
     )

@@ -177,7 +177,7 @@ def unit_results(request, pk: int):
             "rows": rows,
             "chart": mark_safe(_line_chart(points)),  # noqa: S308 - escaped above
             "crumbs": [
-                (_("Units"), reverse("unit_list")),
+                (_("Units"), reverse("clusters:unit_list")),
                 (unit.name, unit.get_absolute_url()),
                 (_("Results over the years"), None),
             ],

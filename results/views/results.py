@@ -66,7 +66,7 @@ def results_status(request, pk: int):
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
-    return redirect("results", pk=cluster_year.pk)
+    return redirect("results:results", pk=cluster_year.pk)
 
 
 @login_required
@@ -104,10 +104,10 @@ def vote_document(request, pk: int, slug: str):
         kind.template,
         context,
         title=kind.label,
-        pdf_url=reverse("vote_document_pdf", args=[cluster_year.pk, slug]),
-        back_url=reverse("ballot_list", args=[cluster_year.pk]),
+        pdf_url=reverse("results:vote_document_pdf", args=[cluster_year.pk, slug]),
+        back_url=reverse("results:ballot_list", args=[cluster_year.pk]),
         crumbs=[
-            (_("Clusters"), reverse("cluster_list")),
+            (_("Clusters"), reverse("clusters:cluster_list")),
             (str(cluster_year.year), cluster_year.get_absolute_url()),
             (kind.label, None),
         ],

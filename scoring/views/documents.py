@@ -40,7 +40,7 @@ def _document(request, pk: int, slug: str):
 @login_required
 def table_document(request, pk: int, slug: str):
     cluster_year, kind, context, unit = _document(request, pk, slug)
-    pdf_url = reverse("table_document_pdf", args=[cluster_year.pk, slug])
+    pdf_url = reverse("scoring:table_document_pdf", args=[cluster_year.pk, slug])
     if unit:
         pdf_url += f"?unit={unit.pk}"
     return preview_response(
@@ -72,7 +72,7 @@ def sheet_document(request, pk: int):
         SHEET_DOCUMENT.template,
         sheet_document_context(sheet),
         title=_("Score sheet of %(unit)s") % {"unit": sheet.unit.name},
-        pdf_url=reverse("sheet_pdf", args=[sheet.pk]),
+        pdf_url=reverse("scoring:sheet_pdf", args=[sheet.pk]),
         back_url=sheet_url(sheet.pk),
         crumbs=scores_crumbs(sheet.table.cluster_year, (sheet.unit.name, None)),
     )

@@ -7,16 +7,18 @@ from django.utils.translation import gettext as _
 
 
 def table_url(cluster_year_pk: int, anchor: str = "") -> str:
-    return reverse("table_detail", args=[cluster_year_pk]) + (f"#{anchor}" if anchor else "")
+    return reverse("scoring:table_detail", args=[cluster_year_pk]) + (
+        f"#{anchor}" if anchor else ""
+    )
 
 
 def sheet_url(sheet_pk: int, anchor: str = "") -> str:
-    return reverse("sheet_detail", args=[sheet_pk]) + (f"#{anchor}" if anchor else "")
+    return reverse("scoring:sheet_detail", args=[sheet_pk]) + (f"#{anchor}" if anchor else "")
 
 
 def _year_crumbs(cluster_year) -> list:
     return [
-        (_("Clusters"), reverse("cluster_list")),
+        (_("Clusters"), reverse("clusters:cluster_list")),
         (cluster_year.cluster.name, cluster_year.cluster.get_absolute_url()),
         (str(cluster_year.year), cluster_year.get_absolute_url()),
     ]
@@ -40,6 +42,6 @@ def scores_crumbs(cluster_year, *trail: tuple[str, str | None]) -> list:
         return [*_year_crumbs(cluster_year), (_("Scores"), None)]
     return [
         *_year_crumbs(cluster_year),
-        (_("Scores"), reverse("sheet_list", args=[cluster_year.pk])),
+        (_("Scores"), reverse("scoring:sheet_list", args=[cluster_year.pk])),
         *trail,
     ]

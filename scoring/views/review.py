@@ -124,11 +124,11 @@ def deadlines(request, pk: int):
             form.add_error(None, error)
         else:
             messages.success(request, _("Deadlines changed."))
-            return redirect("sheet_list", pk=cluster_year.pk)
+            return redirect("scoring:sheet_list", pk=cluster_year.pk)
     return form_page(
         request,
         form,
         title=_("Deadlines of %(year)s") % {"year": cluster_year.year},
         crumbs=scores_crumbs(cluster_year, (_("Deadlines"), None)),
-        cancel_url=reverse("sheet_list", args=[cluster_year.pk]),
+        cancel_url=reverse("scoring:sheet_list", args=[cluster_year.pk]),
     )

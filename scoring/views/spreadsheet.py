@@ -51,16 +51,16 @@ def table_import(request, pk: int):
             data = signing.loads(request.POST["payload"], salt=IMPORT_SALT, max_age=3600)
         except signing.BadSignature:
             messages.error(request, _("The preview has expired. Upload the file again."))
-            return redirect("table_import", pk=cluster_year.pk)
+            return redirect("scoring:table_import", pk=cluster_year.pk)
         if data.get("cluster_year") != cluster_year.pk:  # a preview made for another year
             messages.error(request, _("The preview has expired. Upload the file again."))
-            return redirect("table_import", pk=cluster_year.pk)
+            return redirect("scoring:table_import", pk=cluster_year.pk)
         rows, settings = excel.data_to_rows(data)
         try:
             services.import_rows(cluster_year, rows, settings)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
-            return redirect("table_import", pk=cluster_year.pk)
+            return redirect("scoring:table_import", pk=cluster_year.pk)
         messages.success(request, _("%(count)d criteria imported.") % {"count": len(rows)})
         return redirect(table_url(cluster_year.pk))
     if request.method == "POST":

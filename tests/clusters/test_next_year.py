@@ -93,7 +93,7 @@ def test_next_year_refuses_a_leader_taken_by_another_cluster(world):
 
 def test_staff_starts_the_next_year_from_the_page(client_as, world):
     response = client_as("staff").post(
-        reverse("cluster_year_next", args=[world.cluster_year.pk]),
+        reverse("clusters:cluster_year_next", args=[world.cluster_year.pk]),
         {"year": "2025", "leader": world.member.pk, "deputy": world.leader.pk},
         follow=True,
     )
@@ -108,7 +108,7 @@ def test_next_year_page_shows_a_conflict_instead_of_failing(client_as, world):
     second_year = ClusterYear.objects.create(cluster=second, year=2025)
     Membership.objects.create(cluster_year=second_year, unit=world.member, role="leader")
     response = client_as("staff").post(
-        reverse("cluster_year_next", args=[world.cluster_year.pk]),
+        reverse("clusters:cluster_year_next", args=[world.cluster_year.pk]),
         {"year": "2025", "leader": world.member.pk, "deputy": world.leader.pk},
     )
     assert response.status_code == 200
@@ -124,7 +124,7 @@ def test_a_successor_can_lead_the_next_year(client_as, world):
     world.leader.successor = merged_into
     world.leader.save()
     response = client_as("staff").post(
-        reverse("cluster_year_next", args=[world.cluster_year.pk]),
+        reverse("clusters:cluster_year_next", args=[world.cluster_year.pk]),
         {"year": "2026", "leader": merged_into.pk, "deputy": world.deputy.pk},
     )
     assert response.status_code == 302

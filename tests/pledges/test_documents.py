@@ -159,19 +159,23 @@ def test_pdf_is_vietnamese_whatever_the_ui_language(client_as, world):
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     world.pledge.date = __import__("datetime").date(2024, 2, 5)
     world.pledge.save()
-    response = client.get(reverse("pledge_document_pdf", args=[world.cluster_year.pk, "giao-uoc"]))
+    response = client.get(
+        reverse("pledges:pledge_document_pdf", args=[world.cluster_year.pk, "giao-uoc"])
+    )
     assert response["Content-Type"] == "application/pdf"
     assert 'filename="giao-uoc-thi-dua-2024.pdf"' in response["Content-Disposition"]
     text = "\n".join(read(response.content))
     assert "A, ngày 05 tháng 02 năm 2024" in text
-    preview = client.get(reverse("pledge_document", args=[world.cluster_year.pk, "giao-uoc"]))
+    preview = client.get(
+        reverse("pledges:pledge_document", args=[world.cluster_year.pk, "giao-uoc"])
+    )
     html = preview.content.decode()
     assert "Download PDF" in html  # the page follows the UI language
     assert "ngày 05 tháng 02 năm 2024" in html  # the document stays Vietnamese
 
 
 def test_unknown_document_is_404(client_as, world):
-    url = reverse("pledge_document", args=[world.cluster_year.pk, "khong-co"])
+    url = reverse("pledges:pledge_document", args=[world.cluster_year.pk, "khong-co"])
     assert client_as("staff").get(url).status_code == 404
 
 

@@ -78,16 +78,17 @@ YEAR = lambda w: {"pk": w.cluster_year.pk}  # noqa: E731
 CLAUSE = lambda w: {"pk": w.pledge.clauses.first().pk}  # noqa: E731
 SIGNED_EDITS = [
     # (url name, kwargs builder, POST data)
-    ("pledge_edit", YEAR, {"issuer": "X", "place": "Y", "title": "Z"}),
-    ("clause_add", YEAR, {"new-kind": "item", "new-text": "Lén"}),
-    ("clause_edit", CLAUSE, {"kind": "item", "text": "x"}),
-    ("clause_move", CLAUSE, {"direction": "down"}),
-    ("clause_delete", CLAUSE, {}),
-    ("signatory_edit", lambda w: {"pk": w.pledge.signatories.first().pk}, {"unit_line": "X"}),
-    ("signatories_sync", YEAR, {}),
-    ("ceremony_edit", YEAR, {"venue": "Nơi khác"}),
-    ("attendee_add", YEAR, {"kind": "guest", "name": "A", "organisation": "B"}),
-    ("attendee_delete", lambda w: {"pk": w.attendee.pk}, {}),
+    ("pledges:pledge_edit", YEAR, {"issuer": "X", "place": "Y", "title": "Z"}),
+    ("pledges:clause_add", YEAR, {"new-kind": "item", "new-text": "Lén"}),
+    ("pledges:clause_edit", CLAUSE, {"kind": "item", "text": "x"}),
+    ("pledges:clause_move", CLAUSE, {"direction": "down"}),
+    ("pledges:clause_delete", CLAUSE, {}),
+    ("pledges:signatory_edit", lambda w: {"pk": w.pledge.signatories.first().pk},
+     {"unit_line": "X"}),
+    ("pledges:signatories_sync", YEAR, {}),
+    ("pledges:ceremony_edit", YEAR, {"venue": "Nơi khác"}),
+    ("pledges:attendee_add", YEAR, {"kind": "guest", "name": "A", "organisation": "B"}),
+    ("pledges:attendee_delete", lambda w: {"pk": w.attendee.pk}, {}),
 ]  # fmt: skip
 
 
@@ -119,7 +120,7 @@ def snapshot(pledge: Pledge) -> tuple:
 
 
 def test_views_walk_the_status_and_only_staff_reopen(client_as, world):
-    url = reverse("pledge_status", args=[world.cluster_year.pk])
+    url = reverse("pledges:pledge_status", args=[world.cluster_year.pk])
     world.pledge.date = datetime.date(2024, 3, 20)
     world.pledge.save()
     clerk = client_as("leader_clerk")
@@ -132,12 +133,12 @@ def test_views_walk_the_status_and_only_staff_reopen(client_as, world):
     assert Pledge.objects.get(pk=world.pledge.pk).is_signed
     client_as("staff").post(url, {"action": "reopen", "reason": "Sai ngày ký"})
     assert Pledge.objects.get(pk=world.pledge.pk).is_draft
-    page = client_as("viewer").get(reverse("pledge_detail", args=[world.cluster_year.pk]))
+    page = client_as("viewer").get(reverse("pledges:pledge_detail", args=[world.cluster_year.pk]))
     assert "Sai ngày ký" in page.content.decode()  # the reason shows in the history panel
 
 
 def test_signing_without_a_date_is_explained(client_as, world):
-    url = reverse("pledge_status", args=[world.cluster_year.pk])
+    url = reverse("pledges:pledge_status", args=[world.cluster_year.pk])
     client = client_as("leader_clerk")
     client.post(url, {"action": "adopt"})
     response = client.post(url, {"action": "sign"}, follow=True)

@@ -19,7 +19,7 @@ def page(response) -> str:
 
 def test_clause_is_added_inline_with_htmx_and_the_list_comes_back(client_as, world):
     response = client_as("leader_clerk").post(
-        reverse("clause_add", args=[world.cluster_year.pk]),
+        reverse("pledges:clause_add", args=[world.cluster_year.pk]),
         {
             "new-kind": "numbered",
             "new-text": "Giảm tỷ lệ hộ nghèo",
@@ -39,7 +39,7 @@ def test_clause_is_added_inline_with_htmx_and_the_list_comes_back(client_as, wor
 
 def test_clause_is_added_without_javascript_too(client_as, world):
     response = client_as("staff").post(
-        reverse("clause_add", args=[world.cluster_year.pk]),
+        reverse("pledges:clause_add", args=[world.cluster_year.pk]),
         {"new-kind": "item", "new-text": "Không có trọng điểm phức tạp về an ninh trật tự"},
     )
     assert response.status_code == 302
@@ -50,7 +50,7 @@ def test_clause_is_added_without_javascript_too(client_as, world):
 def test_a_bad_clause_is_explained_and_nothing_is_saved(client_as, world):
     count = world.pledge.clauses.count()
     response = client_as("staff").post(
-        reverse("clause_add", args=[world.cluster_year.pk]),
+        reverse("pledges:clause_add", args=[world.cluster_year.pk]),
         {"new-kind": "item", "new-text": "", "new-target_value": "một nửa"},
         **HTMX,
     )
@@ -63,13 +63,13 @@ def test_a_bad_clause_is_explained_and_nothing_is_saved(client_as, world):
 def test_clause_edit_form_comes_inline_and_saves(client_as, world):
     clause = world.pledge.clauses.first()
     client = client_as("leader_clerk")
-    form = client.get(reverse("clause_edit", args=[clause.pk]), **HTMX)
+    form = client.get(reverse("pledges:clause_edit", args=[clause.pk]), **HTMX)
     assert "<html" not in page(form) and "<textarea" in page(form)
-    full = client.get(reverse("clause_edit", args=[clause.pk]))
+    full = client.get(reverse("pledges:clause_edit", args=[clause.pk]))
     assert "<html" in page(full)  # the same action as a plain page without JavaScript
     prefix = f"clause-{clause.pk}"
     response = client.post(
-        reverse("clause_edit", args=[clause.pk]),
+        reverse("pledges:clause_edit", args=[clause.pk]),
         {f"{prefix}-kind": "section", f"{prefix}-text": "Mục tiêu chung năm 2024"},
         **HTMX,
     )
@@ -82,19 +82,21 @@ def test_clause_edit_form_comes_inline_and_saves(client_as, world):
 def test_clauses_move_and_delete(client_as, world):
     client = client_as("staff")
     first, second = world.pledge.clauses.order_by("position")[:2]
-    client.post(reverse("clause_move", args=[first.pk]), {"direction": "down"}, **HTMX)
+    client.post(reverse("pledges:clause_move", args=[first.pk]), {"direction": "down"}, **HTMX)
     assert list(world.pledge.clauses.order_by("position")[:2]) == [second, first]
-    client.post(reverse("clause_delete", args=[first.pk]))
+    client.post(reverse("pledges:clause_delete", args=[first.pk]))
     assert not Clause.objects.filter(pk=first.pk).exists()
 
 
 def test_member_clerks_and_viewers_read_but_do_not_edit(client_as, world):
     for persona in ("member_clerk", "viewer"):
-        html = page(client_as(persona).get(reverse("pledge_detail", args=[world.cluster_year.pk])))
+        html = page(
+            client_as(persona).get(reverse("pledges:pledge_detail", args=[world.cluster_year.pk]))
+        )
         assert "Giao ước thi đua năm 2024" in html
-        assert reverse("clause_add", args=[world.cluster_year.pk]) not in html
+        assert reverse("pledges:clause_add", args=[world.cluster_year.pk]) not in html
         response = client_as(persona).post(
-            reverse("clause_add", args=[world.cluster_year.pk]),
+            reverse("pledges:clause_add", args=[world.cluster_year.pk]),
             {"new-kind": "item", "new-text": "x"},
         )
         assert response.status_code == 403
@@ -106,7 +108,7 @@ def test_leader_clerk_of_another_year_cannot_organise_this_one(client_as, world)
     Membership.objects.create(cluster_year=new_year, unit=world.deputy, role="leader")
     Membership.objects.create(cluster_year=new_year, unit=world.leader, role="member")
     response = client_as("leader_clerk").post(
-        reverse("pledge_create", args=[new_year.pk]), {"source": "blank"}
+        reverse("pledges:pledge_create", args=[new_year.pk]), {"source": "blank"}
     )
     assert response.status_code == 403
     assert not Pledge.objects.filter(cluster_year=new_year).exists()
@@ -116,10 +118,10 @@ def test_copy_from_last_year_through_the_page(client_as, world):
     new_year = ClusterYear.objects.create(cluster=world.cluster, year=2025)
     Membership.objects.create(cluster_year=new_year, unit=world.leader, role="leader")
     client = client_as("leader_clerk")
-    html = page(client.get(reverse("pledge_detail", args=[new_year.pk])))
+    html = page(client.get(reverse("pledges:pledge_detail", args=[new_year.pk])))
     assert "Sao chép từ bản giao ước năm 2024" in html
     response = client.post(
-        reverse("pledge_create", args=[new_year.pk]), {"source": "previous"}, follow=True
+        reverse("pledges:pledge_create", args=[new_year.pk]), {"source": "previous"}, follow=True
     )
     assert "Đã tạo dự thảo từ bản giao ước năm 2024" in page(response)
     assert Pledge.objects.get(cluster_year=new_year).title == "Giao ước thi đua năm 2025"
@@ -128,7 +130,7 @@ def test_copy_from_last_year_through_the_page(client_as, world):
 def test_ceremony_and_attendees(client_as, world):
     client = client_as("leader_clerk")
     response = client.post(
-        reverse("ceremony_edit", args=[world.cluster_year.pk]),
+        reverse("pledges:ceremony_edit", args=[world.cluster_year.pk]),
         {
             "starts_at": "20/03/2024 08:00",
             "venue": "Hội trường UBND xã Đồng Liên",
@@ -143,11 +145,12 @@ def test_ceremony_and_attendees(client_as, world):
     assert ceremony.adopted_lines == ["Quy chế hoạt động của Cụm", "Bảng chấm điểm thi đua"]
     assert timezone.localtime(ceremony.starts_at).hour == 8  # typed in Asia/Ho_Chi_Minh
     response = client.post(
-        reverse("attendee_add", args=[world.cluster_year.pk]), {"kind": "delegate", "name": "A"}
+        reverse("pledges:attendee_add", args=[world.cluster_year.pk]),
+        {"kind": "delegate", "name": "A"},
     )
     assert "Chọn đơn vị thành viên mà đại biểu này đại diện." in page(response)
     response = client.post(
-        reverse("attendee_add", args=[world.cluster_year.pk]),
+        reverse("pledges:attendee_add", args=[world.cluster_year.pk]),
         {
             "kind": "witness",
             "name": "Trần Văn Bình",
@@ -179,7 +182,7 @@ def png_bytes() -> bytes:
 
 def upload(client, world, name: str, content: bytes):
     return client.post(
-        reverse("pledge_scan_upload", args=[world.cluster_year.pk]),
+        reverse("pledges:pledge_scan_upload", args=[world.cluster_year.pk]),
         {"scan": SimpleUploadedFile(name, content)},
         follow=True,
     )
@@ -191,14 +194,16 @@ def test_signed_copy_is_uploaded_and_served_only_to_readers(client_as, world):
     assert "Đã lưu bản chụp bản đã ký." in page(response)
     pledge = Pledge.objects.get(pk=world.pledge.pk)
     assert pledge.scan_content_type == "application/pdf"
-    download = client_as("member_clerk").get(reverse("pledge_scan", args=[world.cluster_year.pk]))
+    download = client_as("member_clerk").get(
+        reverse("pledges:pledge_scan", args=[world.cluster_year.pk])
+    )
     assert download.status_code == 200
     assert download["Content-Type"] == "application/pdf"
     assert download["Content-Disposition"].startswith("attachment")
     assert b"".join(download.streaming_content).startswith(b"%PDF")
     assert (
         client_as("outsider_clerk")
-        .get(reverse("pledge_scan", args=[world.cluster_year.pk]))
+        .get(reverse("pledges:pledge_scan", args=[world.cluster_year.pk]))
         .status_code
         == 404
     )
@@ -237,7 +242,7 @@ def test_too_large_scans_are_refused(client_as, world, settings):
 
 def test_no_scan_before_signing(client_as, world):
     response = client_as("staff").post(
-        reverse("pledge_scan_upload", args=[world.cluster_year.pk]),
+        reverse("pledges:pledge_scan_upload", args=[world.cluster_year.pk]),
         {"scan": SimpleUploadedFile("a.pdf", b"%PDF-1.4")},
     )
     assert response.status_code == 403
@@ -248,7 +253,7 @@ def test_only_staff_replace_a_stored_scan_and_the_old_file_is_kept(client_as, wo
     upload(client_as("leader_clerk"), world, "lan-1.pdf", b"%PDF-1.4 first")
     first = Pledge.objects.get(pk=world.pledge.pk).scan.name
     response = client_as("leader_clerk").post(
-        reverse("pledge_scan_upload", args=[world.cluster_year.pk]),
+        reverse("pledges:pledge_scan_upload", args=[world.cluster_year.pk]),
         {"scan": SimpleUploadedFile("lan-2.pdf", b"%PDF-1.4 second")},
     )
     assert response.status_code == 403
@@ -264,13 +269,13 @@ def test_reopening_detaches_the_scan_of_the_signed_text(client_as, world):
     scanned = Pledge.objects.get(pk=world.pledge.pk)
     old_name = scanned.scan.name
     scanned.reopen(reason="Ký nhầm bản")
-    url = reverse("pledge_scan", args=[world.cluster_year.pk])
+    url = reverse("pledges:pledge_scan", args=[world.cluster_year.pk])
     assert client_as("staff").get(url).status_code == 404
     assert scanned.history.filter(scan=old_name).exists()
 
 
 def test_opening_the_attendee_form_records_nothing(client_as, world):
     world.pledge.ceremony.delete()  # its guest goes with it
-    response = client_as("staff").get(reverse("attendee_add", args=[world.cluster_year.pk]))
+    response = client_as("staff").get(reverse("pledges:attendee_add", args=[world.cluster_year.pk]))
     assert response.status_code == 200
     assert not Ceremony.objects.filter(pledge=world.pledge).exists()

@@ -105,20 +105,23 @@ def test_the_leader_clerk_records_a_vote_and_the_outcome_is_computed(client_as, 
 
     publish_table(world.table)
     client = client_as("leader_clerk")
-    response = client.post(reverse("ballot_create", args=[world.cluster_year.pk]),
+    response = client.post(reverse("results:ballot_create", args=[world.cluster_year.pk]),
                            {"award": "Cờ thi đua của Ủy ban nhân dân tỉnh"})  # fmt: skip
     b = Ballot.objects.get()
-    assert response["Location"] == reverse("ballot_detail", args=[b.pk])
+    assert response["Location"] == reverse("results:ballot_detail", args=[b.pk])
     assert b.counts.count() == 3 and b.threshold_percent == 50
     data = {"form": "approval", "voters_present": 3, "ballots_issued": 3, "valid_ballots": 3}
     counts = list(b.counts.order_by("position"))
-    bad = client.post(reverse("ballot_detail", args=[b.pk]),
+    bad = client.post(reverse("results:ballot_detail", args=[b.pk]),
                       {**data, **{f"votes-{c.pk}": 4 for c in counts}})  # fmt: skip
     assert "Không ứng viên nào được nhiều phiếu hơn số phiếu hợp lệ." in bad.content.decode()
     assert sum(BallotCount.objects.values_list("votes", flat=True)) == 0  # nothing half-saved
     votes = dict(zip([c.pk for c in counts], [3, 1, 2], strict=True))
-    client.post(reverse("ballot_detail", args=[b.pk]),
+    client.post(reverse("results:ballot_detail", args=[b.pk]),
                 {**data, **{f"votes-{pk}": v for pk, v in votes.items()}})  # fmt: skip
-    page = client_as("viewer").get(reverse("ballot_detail", args=[b.pk])).content.decode()
+    page = client_as("viewer").get(reverse("results:ballot_detail", args=[b.pk])).content.decode()
     assert "Trúng cử" in page and f"{counts[0].unit.name} (3)" in page
-    assert client_as("viewer").post(reverse("ballot_detail", args=[b.pk]), data).status_code == 403
+    assert (
+        client_as("viewer").post(reverse("results:ballot_detail", args=[b.pk]), data).status_code
+        == 403
+    )

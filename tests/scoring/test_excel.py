@@ -178,7 +178,7 @@ def test_nothing_is_imported_when_any_row_is_wrong(client_as, world):
     later.memberships.create(unit=world.leader, role="leader")
     bad = sheet_bytes([GOOD[0], ["1", "Thu ngân sách", "", "Điểm", "sáu", 0.5, ""]])
     response = client_as("leader_clerk").post(
-        reverse("table_import", args=[later.pk]),
+        reverse("scoring:table_import", args=[later.pk]),
         {"file": SimpleUploadedFile("bang.xlsx", bad)},
     )
     html = response.content.decode()
@@ -194,7 +194,7 @@ def test_import_previews_then_saves(client_as, world, persona):
     later = world.cluster.years.create(year=2025)
     later.memberships.create(unit=world.leader, role="leader")
     client = client_as(persona)
-    url = reverse("table_import", args=[later.pk])
+    url = reverse("scoring:table_import", args=[later.pk])
     preview = client.post(url, {"file": SimpleUploadedFile("mau.xlsx", SAMPLE_XLSX.read_bytes())})
     html = preview.content.decode()
     assert "Tệp đọc được 49 tiêu chí" in html
@@ -210,7 +210,7 @@ def test_import_previews_then_saves(client_as, world, persona):
     assert not ScoringTable.objects.filter(cluster_year=later).exists()
     other = world.cluster.years.create(year=2026)
     other.memberships.create(unit=world.leader, role="leader")
-    client.post(reverse("table_import", args=[other.pk]), {"payload": payload})
+    client.post(reverse("scoring:table_import", args=[other.pk]), {"payload": payload})
     assert not ScoringTable.objects.filter(cluster_year=other).exists()
 
 

@@ -137,7 +137,7 @@ def test_results_page_shows_ranks_ties_and_tiers_and_staff_finalise(client_as, c
     fill(contest, "xã Đồng Liên", 58, 40, bonus=5)
     fill(contest, "xã Tân Cương", 55, 40)
     fill(contest, "phường Huống Thượng", 60, 37, deduction=2)
-    url = reverse("results", args=[world.cluster_year.pk])
+    url = reverse("results:results", args=[world.cluster_year.pk])
     html = client_as("viewer").get(url).content.decode()
     assert (
         html.index("xã Đồng Liên") < html.index("phường Huống Thượng") < html.index("xã Tân Cương")
@@ -145,13 +145,15 @@ def test_results_page_shows_ranks_ties_and_tiers_and_staff_finalise(client_as, c
     assert "103" in html and "bằng tổng điểm, phân định theo" in html
     assert "Hoàn thành xuất sắc nhiệm vụ" in html
     client = client_as("staff")
-    client.post(reverse("results_status", args=[world.cluster_year.pk]), {"action": "finalise"})
+    client.post(
+        reverse("results:results_status", args=[world.cluster_year.pk]), {"action": "finalise"}
+    )
     contest.refresh_from_db()
     assert contest.is_closed
-    response = client.post(reverse("results_status", args=[world.cluster_year.pk]),
+    response = client.post(reverse("results:results_status", args=[world.cluster_year.pk]),
                            {"action": "reopen", "reason": ""}, follow=True)  # fmt: skip
     assert "Hãy ghi lý do mở lại kết quả." in response.content.decode()
-    client.post(reverse("results_status", args=[world.cluster_year.pk]),
+    client.post(reverse("results:results_status", args=[world.cluster_year.pk]),
                 {"action": "reopen", "reason": "Sai điểm xã Sáu"})  # fmt: skip
     contest.refresh_from_db()
     assert contest.status == "published"
@@ -163,7 +165,7 @@ def test_results_page_queries_do_not_grow_with_units_or_criteria(
 ):
     from django.urls import reverse
 
-    url = reverse("results", args=[world.cluster_year.pk])
+    url = reverse("results:results", args=[world.cluster_year.pk])
     client = client_as("viewer")
     client.get(url)
     # session, user, roles, cluster-year, table, criteria, sheets with units, scores
@@ -190,16 +192,16 @@ def test_page_pdf_and_excel_agree(client_as, contest, world, django_assert_max_n
     fill(contest, "xã Đồng Liên", 58.5, 40, bonus=5)  # 103,5
     fill(contest, "xã Tân Cương", 55, 40, deduction=3)  # 92
     client = client_as("viewer")
-    page = client.get(reverse("results", args=[world.cluster_year.pk])).content.decode()
+    page = client.get(reverse("results:results", args=[world.cluster_year.pk])).content.decode()
     assert "103,5" in page and "92" in page
-    pdf = client.get(reverse("summary_pdf", args=[world.cluster_year.pk]))
+    pdf = client.get(reverse("results:summary_pdf", args=[world.cluster_year.pk]))
     reader = PdfReader(io.BytesIO(pdf.content))
     text = " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
     assert "BẢNG TỔNG HỢP KẾT QUẢ CHẤM ĐIỂM THI ĐUA NĂM 2024" in text
     assert "xã Đồng Liên" in text and "103,5" in text and "CỤM TRƯỞNG" in text
     assert round(float(reader.pages[0].mediabox.width)) == 842
     workbook = load_workbook(io.BytesIO(client.get(
-        reverse("summary_xlsx", args=[world.cluster_year.pk])).content))  # fmt: skip
+        reverse("results:summary_xlsx", args=[world.cluster_year.pk])).content))  # fmt: skip
     sheet = workbook.active
     assert sheet.freeze_panes == "C2"
     first = [cell.value for cell in sheet[2]]
@@ -213,7 +215,7 @@ def test_page_pdf_and_excel_agree(client_as, contest, world, django_assert_max_n
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    url = reverse("summary_pdf", args=[world.cluster_year.pk])
+    url = reverse("results:summary_pdf", args=[world.cluster_year.pk])
     with CaptureQueriesContext(connection) as before:
         client.get(url)
     for index in range(5):
@@ -232,7 +234,9 @@ def test_the_chart_is_svg_with_a_bar_per_unit_in_rank_order(client_as, contest, 
     fill(contest, "xã Đồng Liên", 58, 40, bonus=5)
     fill(contest, "xã Tân Cương", 55, 40, deduction=2)
     html = (
-        client_as("viewer").get(reverse("results", args=[world.cluster_year.pk])).content.decode()
+        client_as("viewer")
+        .get(reverse("results:results", args=[world.cluster_year.pk]))
+        .content.decode()
     )
     chart = html[html.index("<svg") : html.index("</svg>")]
     assert chart.index("1. xã Đồng Liên") < chart.index("2. xã Tân Cương")
@@ -260,7 +264,9 @@ def test_vote_documents_carry_the_ranking_and_the_computed_outcome(client_as, co
     client = client_as("viewer")
 
     def text(slug):
-        response = client.get(reverse("vote_document_pdf", args=[world.cluster_year.pk, slug]))
+        response = client.get(
+            reverse("results:vote_document_pdf", args=[world.cluster_year.pk, slug])
+        )
         reader = PdfReader(io.BytesIO(response.content))
         return " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
 
@@ -291,7 +297,7 @@ def test_the_whole_year_prints_as_one_pdf(
     monkeypatch.setattr(rendering, "_rendered_in_processes",
                         lambda *args: forks.append(args) or real(*args))  # fmt: skip
     fill(contest, "xã Đồng Liên", 58, 40, bonus=5)
-    response = client_as("viewer").get(reverse("year_bundle", args=[world.cluster_year.pk]))
+    response = client_as("viewer").get(reverse("results:year_bundle", args=[world.cluster_year.pk]))
     assert len(forks) == (processes > 1)
     assert response["Content-Type"] == "application/pdf"
     reader = PdfReader(io.BytesIO(response.content))
@@ -316,7 +322,7 @@ def test_authority_overview_shows_each_cluster_year_at_a_glance(client_as, conte
     fill(contest, "xã Đồng Liên", 58, 40, bonus=5)
     html = (
         client_as("viewer")
-        .get(reverse("authority_overview", args=[world.authority.pk]) + "?nam=2024")
+        .get(reverse("results:authority_overview", args=[world.authority.pk]) + "?nam=2024")
         .content.decode()
     )
     assert "Cụm thi đua các xã thành phố A" in html
@@ -341,7 +347,9 @@ def test_a_units_results_follow_it_through_a_merger(client_as, contest, world):
     Criterion.objects.create(table=table, code="I", text="Điểm", max_points=100, position=1)
     publish_table(table)
     Score.objects.filter(sheet__table=table).update(self_value=D("95"))
-    html = client_as("viewer").get(reverse("unit_results", args=[merged.pk])).content.decode()
+    html = (
+        client_as("viewer").get(reverse("results:unit_results", args=[merged.pk])).content.decode()
+    )
     assert "phường Huống Thượng" in html  # the predecessor's 2024 result is part of its story
     assert html.index("2024") < html.index("2025")
     assert "90 (hạng" in html and "95 (hạng 1)" in html  # the chart's points

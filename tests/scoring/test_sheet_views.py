@@ -19,7 +19,7 @@ def page(response) -> str:
 def save(client, target, **fields):
     data = {f"version-{target.pk}": fields.pop("version", target.version)}
     data.update({f"{name}-{target.pk}": value for name, value in fields.items()})
-    return client.post(reverse("score_save", args=[target.pk]), data, **HTMX)
+    return client.post(reverse("scoring:score_save", args=[target.pk]), data, **HTMX)
 
 
 def test_a_field_saves_by_itself_and_says_so(client_as, world, round_):  # noqa: F811
@@ -62,7 +62,7 @@ def test_a_stale_save_shows_the_current_value(client_as, world, round_):  # noqa
 def test_the_whole_form_saves_without_javascript(client_as, world, round_):  # noqa: F811
     sheet = sheet_of(round_, world.member)
     first, second = score(sheet, "1.1"), score(sheet, "1.2")
-    response = client_as("member_clerk").post(reverse("sheet_detail", args=[sheet.pk]), {
+    response = client_as("member_clerk").post(reverse("scoring:sheet_detail", args=[sheet.pk]), {
         f"version-{first.pk}": 0, f"self-{first.pk}": "3", f"note-{first.pk}": "",
         f"version-{second.pk}": 0, f"self-{second.pk}": "1,5", f"note-{second.pk}": "75%",
     }, follow=True)  # fmt: skip
@@ -87,7 +87,7 @@ def test_a_clerk_cannot_score_another_units_sheet_by_editing_the_url(client_as, 
     # Nor smuggle another unit's score into its own sheet's form.
     own = sheet_of(round_, world.member)
     foreign = others[0]
-    client_as("member_clerk").post(reverse("sheet_detail", args=[own.pk]), {
+    client_as("member_clerk").post(reverse("scoring:sheet_detail", args=[own.pk]), {
         f"version-{foreign.pk}": 0, f"self-{foreign.pk}": "3"})  # fmt: skip
     assert Score.objects.get(pk=foreign.pk).self_value is None
 
@@ -98,8 +98,10 @@ def submit_all(client, sheet):
             save(client, item, self=str(item.criterion.max_points).replace(".", ","))
         if item.criterion.evidence_required:
             upload = SimpleUploadedFile("mc.pdf", b"%PDF-1.4 evidence")
-            client.post(reverse("evidence_upload", args=[item.pk]), {"file": upload})
-    return client.post(reverse("sheet_action", args=[sheet.pk]), {"action": "submit"}, follow=True)
+            client.post(reverse("scoring:evidence_upload", args=[item.pk]), {"file": upload})
+    return client.post(
+        reverse("scoring:sheet_action", args=[sheet.pk]), {"action": "submit"}, follow=True
+    )
 
 
 def test_submitting_makes_the_sheet_read_only_and_notifies_the_leader(client_as, world, round_):  # noqa: F811
@@ -108,7 +110,7 @@ def test_submitting_makes_the_sheet_read_only_and_notifies_the_leader(client_as,
     assert "Đã gửi phiếu cho cụm trưởng thẩm định." in page(submit_all(client, sheet))
     response = save(client, score(sheet, "1.1"), self="1")
     assert response.status_code == 403
-    dashboard = page(client_as("leader_clerk").get(reverse("home")))
+    dashboard = page(client_as("leader_clerk").get(reverse("clusters:home")))
     assert "1 phiếu chờ thẩm định" in dashboard
 
 
@@ -127,10 +129,11 @@ def test_the_leader_reviews_with_reasons_and_cannot_review_itself(client_as, wor
     response = save(client, own, reviewed="0", reason="Tự chấm lại")
     assert response.status_code == 403
     assert "Cụm trưởng không tự thẩm định" in page(response)
-    response = client.post(reverse("sheet_action", args=[member.pk]), {"action": "reviewed"},
+    response = client.post(reverse("scoring:sheet_action", args=[member.pk]),
+                           {"action": "reviewed"},
                            follow=True)  # fmt: skip
     assert "Đã đánh dấu phiếu đã thẩm định." in page(response)
-    sheet_page = page(client_as("viewer").get(reverse("sheet_detail", args=[member.pk])))
+    sheet_page = page(client_as("viewer").get(reverse("scoring:sheet_detail", args=[member.pk])))
     assert "Chỉ hoàn thành tốt" in sheet_page and "— → 2" in sheet_page
 
 
@@ -144,14 +147,16 @@ def test_writes_after_a_deadline_are_refused(client_as, world, round_):  # noqa:
 
 
 def test_staff_extend_the_deadlines_with_a_reason(client_as, world, round_):  # noqa: F811
-    url = reverse("deadlines", args=[world.cluster_year.pk])
+    url = reverse("scoring:deadlines", args=[world.cluster_year.pk])
     response = client_as("staff").post(url, {"self_score_deadline": "31/12/2030",
                                              "review_deadline": "15/01/2031",
                                              "reason": "Gia hạn theo đề nghị của Cụm"})  # fmt: skip
     assert response.status_code == 302
     world.cluster_year.refresh_from_db()
     assert world.cluster_year.self_score_deadline == datetime.date(2030, 12, 31)
-    listing = page(client_as("viewer").get(reverse("sheet_list", args=[world.cluster_year.pk])))
+    listing = page(
+        client_as("viewer").get(reverse("scoring:sheet_list", args=[world.cluster_year.pk]))
+    )
     assert "31/12/2030" in listing and "Gia hạn theo đề nghị của Cụm" in listing
     assert client_as("viewer").post(url, {}).status_code == 403
 
@@ -170,19 +175,21 @@ def office_file() -> bytes:
 def test_evidence_is_checked_served_only_to_readers_and_never_inline(client_as, world, round_):  # noqa: F811
     target = score(sheet_of(round_, world.member), "1.1")
     client = client_as("member_clerk")
-    url = reverse("evidence_upload", args=[target.pk])
+    url = reverse("scoring:evidence_upload", args=[target.pk])
     bad = client.post(url, {"file": SimpleUploadedFile("x.html", b"<script>")}, follow=True)
     assert "Chỉ nhận tệp PDF, ảnh (JPEG, PNG) và văn bản Office." in page(bad)
     fake = client.post(url, {"file": SimpleUploadedFile("x.pdf", b"<html>")}, follow=True)
     assert "không phải là tệp PDF" in page(fake)
     client.post(url, {"file": SimpleUploadedFile("bien-ban.docx", office_file())})
     evidence = Evidence.objects.get(score=target)
-    download = client_as("leader_clerk").get(reverse("evidence_download", args=[evidence.pk]))
+    download = client_as("leader_clerk").get(
+        reverse("scoring:evidence_download", args=[evidence.pk])
+    )
     assert download.status_code == 200 and download["Content-Disposition"].startswith("attachment")
     assert "sandbox" in download["Content-Security-Policy"]
     assert (
         client_as("outsider_clerk")
-        .get(reverse("evidence_download", args=[evidence.pk]))
+        .get(reverse("scoring:evidence_download", args=[evidence.pk]))
         .status_code
         == 404
     )
@@ -194,7 +201,7 @@ def test_evidence_is_checked_served_only_to_readers_and_never_inline(client_as, 
 
     other = Client()
     other.force_login(deputy_clerk)
-    assert other.get(reverse("evidence_download", args=[evidence.pk])).status_code == 404
+    assert other.get(reverse("scoring:evidence_download", args=[evidence.pk])).status_code == 404
 
 
 def test_sheet_page_and_grid_queries_do_not_grow_with_units_or_criteria(
@@ -205,17 +212,17 @@ def test_sheet_page_and_grid_queries_do_not_grow_with_units_or_criteria(
 ):
     sheet = sheet_of(round_, world.member)
     client = client_as("staff")
-    client.get(reverse("sheet_detail", args=[sheet.pk]))
+    client.get(reverse("scoring:sheet_detail", args=[sheet.pk]))
     # session, user, roles, sheet with its year, the year's members, criteria, scores, their
     # evidence, score history, evidence history, sheet history
     with django_assert_max_num_queries(11):
-        client.get(reverse("sheet_detail", args=[sheet.pk]))
+        client.get(reverse("scoring:sheet_detail", args=[sheet.pk]))
     # A field saved with htmx: session, user, roles, score, sheet, cluster-year, leader and
     # deputy, savepoint, locked sheet, locked score, update, history, release; then the sheet's
     # scores and criteria for the totals.
     with django_assert_max_num_queries(16):
         save(client, score(sheet, "1.1"), self="1")
-    grid = reverse("review_grid", args=[world.cluster_year.pk])
+    grid = reverse("scoring:review_grid", args=[world.cluster_year.pk])
     client.get(grid)
     with django_assert_max_num_queries(9) as few:
         client.get(grid)
@@ -234,7 +241,7 @@ def test_sheet_page_and_grid_queries_do_not_grow_with_units_or_criteria(
 def test_sheet_pdf_has_both_columns_and_the_chairmans_block(client_as, world, round_):  # noqa: F811
     sheet = sheet_of(round_, world.member)
     save(client_as("member_clerk"), score(sheet, "1.1"), self="2,5", note="Tốt")
-    response = client_as("viewer").get(reverse("sheet_pdf", args=[sheet.pk]))
+    response = client_as("viewer").get(reverse("scoring:sheet_pdf", args=[sheet.pk]))
     reader = PdfReader(BytesIO(response.content))
     text = " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
     assert "PHIẾU CHẤM ĐIỂM THI ĐUA NĂM 2024" in text and "phường Huống Thượng" in text
@@ -247,7 +254,7 @@ def test_evidence_size_limit_and_fake_office_files(client_as, world, round_, set
     settings.EVIDENCE_MAX_BYTES = 1024
     target = score(sheet_of(round_, world.member), "1.1")
     client = client_as("member_clerk")
-    url = reverse("evidence_upload", args=[target.pk])
+    url = reverse("scoring:evidence_upload", args=[target.pk])
     big = client.post(
         url, {"file": SimpleUploadedFile("to.pdf", b"%PDF-" + b"0" * 2048)}, follow=True
     )
@@ -268,9 +275,9 @@ def test_notes_reasons_and_evidence_show_in_the_history(client_as, world, round_
     target = score(sheet_of(round_, world.member), "1.1")
     client = client_as("member_clerk")
     save(client, target, self="", note="Chỉ thêm căn cứ")
-    client.post(reverse("evidence_upload", args=[target.pk]),
+    client.post(reverse("scoring:evidence_upload", args=[target.pk]),
                 {"file": SimpleUploadedFile("nghi-quyet.pdf", b"%PDF-1.4")})  # fmt: skip
-    html = page(client.get(reverse("sheet_detail", args=[target.sheet_id])))
+    html = page(client.get(reverse("scoring:sheet_detail", args=[target.sheet_id])))
     assert "căn cứ chấm: — → Chỉ thêm căn cứ" in html
     assert "minh chứng: — → nghi-quyet.pdf" in html
 
@@ -332,13 +339,13 @@ def test_the_sheet_shows_the_newest_changes_and_the_history_page_all_of_them(
     for index in range(25):  # a score saved again and again must not make the page grow
         save(client, Score.objects.get(pk=target.pk), self=str(index % 3))
     save(client, other, self="1", note="Căn cứ đầu tiên")
-    html = page(client.get(reverse("sheet_detail", args=[sheet.pk])))
+    html = page(client.get(reverse("scoring:sheet_detail", args=[sheet.pk])))
     panel = html[html.index('data-testid="history"') :]
     panel = panel[: panel.index("</ul>")]
     assert panel.count("<li>") == 20  # the newest changes under the sheet
     assert "căn cứ chấm: — → Căn cứ đầu tiên" in panel  # the newest first
     assert "Toàn bộ lịch sử (27 thay đổi)" in html  # 25 + 2
-    history_url = reverse("sheet_history", args=[sheet.pk])
+    history_url = reverse("scoring:sheet_history", args=[sheet.pk])
     assert f"{history_url}?tieu-chi={target.criterion_id}" in html  # its own panel links on
     assert "Lịch sử thay đổi (25)" in html
 
