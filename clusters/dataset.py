@@ -145,11 +145,17 @@ def generate(run: DatasetRun) -> None:
         people = {u.username: u for u in User.objects.filter(username__startswith=f"{prefix}-")}
         Assignment.objects.bulk_create(
             [
-                Assignment(user=people[staff.username], role="staff", authority=authority),
-                Assignment(user=people[viewer.username], role="viewer", authority=authority),
+                Assignment(
+                    user=people[staff.username], role=Assignment.Role.STAFF, authority=authority
+                ),
+                Assignment(
+                    user=people[viewer.username], role=Assignment.Role.VIEWER, authority=authority
+                ),
             ]
             + [
-                Assignment(user=people[f"{prefix}-u{unit.pk}"], role="clerk", unit=unit)
+                Assignment(
+                    user=people[f"{prefix}-u{unit.pk}"], role=Assignment.Role.CLERK, unit=unit
+                )
                 for unit in units
             ],
             batch_size=1000,

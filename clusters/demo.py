@@ -139,7 +139,7 @@ def load(stdout=None) -> None:
             else:
                 user.set_unusable_password()
             user.save()
-        if role == "clerk":
+        if role == Assignment.Role.CLERK:
             Assignment.objects.get_or_create(user=user, role=role, unit=units[target])
         else:
             Assignment.objects.get_or_create(user=user, role=role, authority=authorities[target])

@@ -307,3 +307,27 @@ def test_unchanged_is_judged_under_the_lock_not_on_the_callers_old_copy(round_, 
     # A value already there is no change, whatever version the form carried: no error, no bump.
     again = sheets.save_self(old_copy, value=Decimal("1"), note="", version=0)
     assert not again.changed and again.version == 2
+
+
+def test_each_transition_records_who_did_it_and_why(round_, world):
+    clerk, reviewer = world.users["member_clerk"], world.users["leader_clerk"]
+    sheet = sheet_of(round_, world.member)
+    fill(sheet)
+    for item in sheet.scores_in_order():
+        if item.criterion.evidence_required:
+            Evidence.objects.create(score=item, original_name="a.pdf", size=4,
+                                    content_type="application/pdf", file="evidence/x.pdf")  # fmt: skip
+    sheet.submit(by=clerk)
+    assert sheet.status == ScoreSheet.Status.SUBMITTED  # the object itself is refreshed
+    sheet.return_to_unit(reason="Thiếu căn cứ", by=reviewer)
+    sheet.submit(by=clerk)
+    sheet.mark_reviewed(by=reviewer)
+    records = list(sheet.history.order_by("history_date", "history_id"))[-4:]
+    assert [(r.status, r.history_user, r.history_change_reason) for r in records] == [
+        ("submitted", clerk, None),
+        ("returned", reviewer, "Thiếu căn cứ"),
+        ("submitted", clerk, None),
+        ("reviewed", reviewer, None),
+    ]
+    with pytest.raises(ValidationError):
+        sheet.submit(by=clerk)  # refused by the model itself, whatever view asks

@@ -353,3 +353,29 @@ def test_a_units_results_follow_it_through_a_merger(client_as, contest, world):
     assert "phường Huống Thượng" in html  # the predecessor's 2024 result is part of its story
     assert html.index("2024") < html.index("2025")
     assert "90 (hạng" in html and "95 (hạng 1)" in html  # the chart's points
+
+
+def test_tiers_follow_the_years_bands_the_ones_its_settings_page_shows(client_as, contest, world):
+    from django.urls import reverse
+
+    fill(contest, "xã Đồng Liên", 50, 30)  # 80
+    world.cluster_year.tier_bands = [
+        {"name": "Xuất sắc", "min_percent": "85"},
+        {"name": "Tốt", "min_percent": "75"},
+    ]
+    world.cluster_year.save()
+    contest.refresh_from_db()
+    results = {r.sheet.unit.name: r for r in results_of(contest)}
+    assert results["xã Đồng Liên"].tier == "Tốt"
+    assert not hasattr(contest, "tier_bands")  # one source: the year's settings
+    page = client_as("viewer").get(reverse("results:results", args=[world.cluster_year.pk]))
+    text = page.content.decode()
+    assert "Tốt: từ 75% tổng điểm chuẩn" in text and "Xuất sắc: từ 85% tổng điểm chuẩn" in text
+
+
+def test_percentages_round_half_up_as_the_spreadsheet_formula_does():
+    from results.ranking import percent_of
+
+    # 0,25 of 40 is 0,625 %: Excel's =ROUND(0.25*100/40, 2) gives 0,63; half-to-even gave 0,62.
+    assert percent_of(D("0.25"), D("40")) == D("0.63")
+    assert percent_of(D("103.5"), D("100")) == D("103.50")
