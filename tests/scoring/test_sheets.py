@@ -316,7 +316,10 @@ def test_each_transition_records_who_did_it_and_why(round_, world):
     for item in sheet.scores_in_order():
         if item.criterion.evidence_required:
             Evidence.objects.create(
-                score=item, original_name="a.pdf", size=4, content_type="application/pdf",
+                score=item,
+                original_name="a.pdf",
+                size=4,
+                content_type="application/pdf",
                 file="evidence/x.pdf",
             )
     sheet.submit(by=clerk)
