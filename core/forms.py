@@ -4,6 +4,7 @@ with a comma, and lists edited as lines."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from crispy_forms.helper import FormHelper
 from django import forms
@@ -25,7 +26,7 @@ DATE_WIDGET = forms.DateInput(
 class BaseForm(forms.ModelForm):
     """Crispy rendering without its own <form> tag: templates own the form element."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
@@ -34,7 +35,7 @@ class BaseForm(forms.ModelForm):
 class PlainForm(forms.Form):
     """BaseForm for a form without a model."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
@@ -47,11 +48,11 @@ class VietDecimalField(forms.DecimalField):
         "invalid": _('Enter a number, e.g. "95,5".'),
     }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
         super().__init__(*args, **kwargs)
 
-    def to_python(self, value):
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
         if value in self.empty_values:
             return None
         if isinstance(value, Decimal):
@@ -61,12 +62,12 @@ class VietDecimalField(forms.DecimalField):
         except ValueError:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
 
-    def prepare_value(self, value):
+    def prepare_value(self, value: Any) -> Any:
         if isinstance(value, Decimal):
             return format_decimal(value)
         return value
 
-    def widget_attrs(self, widget):
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
         attrs = super().widget_attrs(widget)
         # A text input (so "95,5" can be typed); the numeric limits stay server-side.
         for key in ("step", "min", "max"):
@@ -81,24 +82,25 @@ class LinesField(forms.CharField):
     # Award names become a ballot's award (255 characters); tier names are shown and printed.
     NAME_MAX = 200
 
-    def __init__(self, *, key: str, number_key: str, integer: bool, **kwargs):
+    def __init__(self, *, key: str, number_key: str, integer: bool, **kwargs: Any) -> None:
         self.key, self.number_key, self.integer = key, number_key, integer
         super().__init__(**kwargs)
 
-    def prepare_value(self, value):
+    def prepare_value(self, value: Any) -> Any:
         if isinstance(value, list):
             return "\n".join(
                 f"{item[self.key]}: {self._format(item[self.number_key])}" for item in value
             )
         return value
 
-    def _format(self, number) -> str:
+    def _format(self, number: object) -> str:
         return str(number) if self.integer else format_decimal(Decimal(str(number)))
 
-    def to_python(self, value):
-        text = super().to_python(value)
+    def to_python(self, value: Any) -> list[dict[str, Any]]:  # type: ignore[override]
+        text = super().to_python(value) or ""
         refuse_nul(text)  # checked here: the list hides the raw text
-        items, errors = [], []
+        items: list[dict[str, Any]] = []
+        errors: list[str] = []
         for number, line in enumerate(text.splitlines(), start=1):
             line = line.strip()
             if not line:
@@ -133,7 +135,7 @@ class LinesField(forms.CharField):
             items.append({self.key: name, self.number_key: stored})
         if errors:
             raise forms.ValidationError(errors)
-        names = [item[self.key].casefold() for item in items]
+        names = [str(item[self.key]).casefold() for item in items]
         if len(set(names)) != len(names):
             raise forms.ValidationError(_("Each name may appear only once."))
         return items
@@ -144,7 +146,7 @@ class LinesField(forms.CharField):
         return None
 
 
-def decimal_field_for(model: type[models.Model], name: str, **kwargs) -> VietDecimalField:
+def decimal_field_for(model: type[models.Model], name: str, **kwargs: Any) -> VietDecimalField:
     """A VietDecimalField with the limits of a model's DecimalField (digits, places and its
     MinValueValidator / MaxValueValidator): the limits live once, on the model."""
     field = model._meta.get_field(name)

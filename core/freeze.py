@@ -7,6 +7,8 @@ the message); this module only makes sure that the bulk paths (admin "delete sel
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models, transaction
 
 
@@ -30,10 +32,10 @@ class FreezeGuardedQuerySet(models.QuerySet):
     def refuse_delete(self) -> None:
         raise NotImplementedError
 
-    def update(self, **kwargs):
+    def update(self, **kwargs: Any) -> int:
         self.refuse_update(set(kwargs))
         return super().update(**kwargs)
 
-    def delete(self):
+    def delete(self) -> tuple[int, dict[str, int]]:
         self.refuse_delete()
         return super().delete()

@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.http import FileResponse, HttpResponse
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils.http import content_disposition_header
 
 from .rendering import render_document_html, render_pdf
@@ -58,11 +59,11 @@ def file_response(
 ) -> HttpResponse:
     """A generated file (PDF, spreadsheet) with a download name that survives any browser."""
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(not inline, filename)
+    response["Content-Disposition"] = str(content_disposition_header(not inline, filename))
     return response
 
 
-def stored_file_response(file, *, filename: str, content_type: str) -> FileResponse:
+def stored_file_response(file: FieldFile, *, filename: str, content_type: str) -> FileResponse:
     """An uploaded file (evidence, a signed scan) given back as a download, never rendered by
     the browser: an attachment, in a sandbox that runs nothing even if it is opened."""
     response = FileResponse(
@@ -92,7 +93,7 @@ def render_pdf_response(template: str, context: dict, *, filename: str) -> HttpR
 
 
 def preview_response(
-    request,
+    request: HttpRequest,
     template: str,
     context: dict,
     *,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from clusters.models import ClusterYear
@@ -28,5 +29,5 @@ def progress_steps(cluster_year: ClusterYear) -> list[tuple[str, bool]]:
     return [(str(_("Covenant signed")), covenant_status(cluster_year) == Pledge.Status.SIGNED)]
 
 
-def with_year_summary(queryset):
+def with_year_summary(queryset: QuerySet[ClusterYear]) -> QuerySet[ClusterYear]:
     return queryset.select_related("pledge")

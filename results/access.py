@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 
 from clusters.access import can_manage, get_cluster_year_for_user, is_leader_clerk
 from clusters.models import ClusterYear
+from core.types import AnyUser
 from scoring.access import get_published_table_for_user
 from scoring.models import ScoringTable
 
@@ -19,7 +20,7 @@ from .models import Ballot
 
 
 def get_results_for_user(
-    user, cluster_year_pk: int, *, manage: bool = False
+    user: AnyUser, cluster_year_pk: int, *, manage: bool = False
 ) -> tuple[ClusterYear, ScoringTable, bool]:
     """The year, its published table (404 before) and whether the user manages the year;
     ``manage``: 403 for anyone who does not."""
@@ -29,12 +30,12 @@ def get_results_for_user(
     return cluster_year, table, manages
 
 
-def organises_vote(user, cluster_year: ClusterYear) -> bool:
+def organises_vote(user: AnyUser, cluster_year: ClusterYear) -> bool:
     return can_manage(user, cluster_year) or is_leader_clerk(user, cluster_year)
 
 
 def get_vote_year_for_user(
-    user, cluster_year_pk: int, *, organise: bool = False
+    user: AnyUser, cluster_year_pk: int, *, organise: bool = False
 ) -> tuple[ClusterYear, bool]:
     """The year of a vote and whether the user organises it; ``organise``: 403 otherwise."""
     cluster_year, _manages = get_cluster_year_for_user(user, cluster_year_pk)
@@ -45,7 +46,7 @@ def get_vote_year_for_user(
 
 
 def get_ballot_for_user(
-    user, pk: int, *, organise: bool = False
+    user: AnyUser, pk: int, *, organise: bool = False
 ) -> tuple[Ballot, ClusterYear, bool]:
     """A ballot, its year and whether the user organises the vote: 404 for who may not read
     the year, 403 with ``organise`` for who may read but not organise."""

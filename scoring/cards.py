@@ -3,7 +3,7 @@ for review on the dashboard (see clusters/registry.py)."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from clusters.models import ClusterYear
@@ -36,7 +36,7 @@ def progress_steps(cluster_year: ClusterYear) -> list[tuple[str, bool]]:
     return [(str(_("Scoring table published")), is_open_or_final(table_status(cluster_year)))]
 
 
-def with_year_summary(queryset):
+def with_year_summary(queryset: QuerySet[ClusterYear]) -> QuerySet[ClusterYear]:
     """The table, and ``awaiting_review``: the sheets submitted and not yet reviewed."""
     return queryset.select_related("scoring_table").annotate(
         awaiting_review=Count(

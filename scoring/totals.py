@@ -11,11 +11,23 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Protocol
 
-from .models import Criterion, Score, ScoreNumbers, ScoreSheet, ScoreValues, ScoringTable
+from .models import Criterion, Score, ScoreSheet, ScoreValues, ScoringTable
 from .tree import TableTree
 
 ZERO = Decimal("0")
+
+
+class ScoreLike(Protocol):
+    """A score's numbers: a Score, or a ScoreValues tuple read without the model."""
+
+    @property
+    def criterion_id(self) -> int: ...
+    @property
+    def self_value(self) -> Decimal | None: ...
+    @property
+    def effective_value(self) -> Decimal | None: ...
 
 
 @dataclass
@@ -32,7 +44,7 @@ class SheetTotals:
         return self.score + self.bonus - self.deduction
 
 
-def totals(tree: TableTree, scores: Iterable[ScoreNumbers], *, reviewed: bool) -> SheetTotals:
+def totals(tree: TableTree, scores: Iterable[ScoreLike], *, reviewed: bool) -> SheetTotals:
     """Score + bonus (capped) − deductions (capped), and each section's subtotal, for the
     unit's own values or for the effective ones (reviewed where reviewed)."""
     table = tree.table
@@ -64,9 +76,9 @@ class TotalsPair:
     effective: SheetTotals
 
 
-def pair(tree: TableTree, scores: Iterable[ScoreNumbers]) -> TotalsPair:
-    scores = list(scores)
-    return TotalsPair(totals(tree, scores, reviewed=False), totals(tree, scores, reviewed=True))
+def pair(tree: TableTree, scores: Iterable[ScoreLike]) -> TotalsPair:
+    listed = list(scores)
+    return TotalsPair(totals(tree, listed, reviewed=False), totals(tree, listed, reviewed=True))
 
 
 def group_by_sheet(scores: Iterable[ScoreValues]) -> dict[int, list[ScoreValues]]:

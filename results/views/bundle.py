@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 
 from clusters.access import get_cluster_year_for_user
 from documents.kinds import pdf_response
@@ -13,7 +13,7 @@ from ..bundle import year_parts
 
 
 @login_required
-def year_bundle(request, pk: int):
+def year_bundle(request: HttpRequest, pk: int) -> HttpResponse:
     cluster_year, _can_manage = get_cluster_year_for_user(request.user, pk)
     parts = year_parts(cluster_year)
     if not parts:

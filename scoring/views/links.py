@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from clusters.models import ClusterYear
+
 
 def table_url(cluster_year_pk: int, anchor: str = "") -> str:
     return reverse("scoring:table_detail", args=[cluster_year_pk]) + (
@@ -16,7 +18,7 @@ def sheet_url(sheet_pk: int, anchor: str = "") -> str:
     return reverse("scoring:sheet_detail", args=[sheet_pk]) + (f"#{anchor}" if anchor else "")
 
 
-def _year_crumbs(cluster_year) -> list:
+def _year_crumbs(cluster_year: ClusterYear) -> list:
     return [
         (_("Clusters"), reverse("clusters:cluster_list")),
         (cluster_year.cluster.name, cluster_year.cluster.get_absolute_url()),
@@ -24,7 +26,7 @@ def _year_crumbs(cluster_year) -> list:
     ]
 
 
-def table_crumbs(cluster_year, last: str | None = None) -> list:
+def table_crumbs(cluster_year: ClusterYear, last: str | None = None) -> list:
     """Down to the scoring table; ``last`` names the page under it (None: the table itself)."""
     if last is None:
         return [*_year_crumbs(cluster_year), (_("Scoring table"), None)]
@@ -35,7 +37,7 @@ def table_crumbs(cluster_year, last: str | None = None) -> list:
     ]
 
 
-def scores_crumbs(cluster_year, *trail: tuple[str, str | None]) -> list:
+def scores_crumbs(cluster_year: ClusterYear, *trail: tuple[str, str | None]) -> list:
     """Down to the year's scores, then ``trail`` ((label, url) pairs); the scores page alone
     when there is no trail."""
     if not trail:

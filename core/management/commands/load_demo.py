@@ -3,7 +3,10 @@ organisation, then the covenants, the tables and scores, the votes). Idempotent.
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand
+from types import ModuleType
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
 from core.discovery import app_modules
@@ -12,7 +15,7 @@ from core.discovery import app_modules
 class Command(BaseCommand):
     help = "Load the demo clusters and users (idempotent)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--if-empty",
             action="store_true",
@@ -20,7 +23,7 @@ class Command(BaseCommand):
         )
 
     @transaction.atomic
-    def handle(self, *args, if_empty: bool = False, **options):
+    def handle(self, *args: Any, if_empty: bool = False, **options: Any) -> None:
         modules = app_modules("demo")
         if if_empty and any(getattr(m, "has_data", lambda: False)() for m in modules):
             self.stdout.write("Demo data: the database already has data; nothing loaded.")
@@ -31,7 +34,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.print_logins(modules)
 
-    def print_logins(self, modules) -> None:
+    def print_logins(self, modules: list[ModuleType]) -> None:
         for module in modules:
             if not hasattr(module, "logins"):
                 continue
