@@ -55,7 +55,7 @@ def summary_context(cluster_year) -> dict:
         "year": cluster_year.year,
         "cluster": cluster_year.cluster,
         "score_roots": score_roots,
-        "chart": mark_safe(  # noqa: S308 - built from escaped values in scoring/charts.py
+        "chart": mark_safe(  # noqa: S308 - built from escaped values in results/charts.py
             results_bar_chart(ranked, tree.roots, nominal=table.nominal_total, width=900)
         ),
         "rows": [
