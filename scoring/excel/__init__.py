@@ -15,7 +15,7 @@ Sheet "Cài đặt" (optional): the table's title, nominal total, bonus and dedu
 tie-break order and legal bases, one per row as "name | value".
 """
 
-from . import reading
+from . import reading, rows
 from .export import export_table
 from .layout import (
     HEADERS,
@@ -33,5 +33,5 @@ from .reading import Parsed, ParseError, data_to_rows, parse_workbook, rows_to_d
 __all__ = [
     "HEADERS", "MAX_BYTES", "MAX_CELL_CHARS", "MAX_POINTS", "MAX_ROWS", "MAX_STEP",
     "MAX_UNPACKED_BYTES", "SETTINGS_SHEET", "SHEET", "ParseError", "Parsed", "data_to_rows",
-    "export_table", "parse_workbook", "reading", "rows_to_data",
+    "export_table", "parse_workbook", "reading", "rows", "rows_to_data",
 ]  # fmt: skip

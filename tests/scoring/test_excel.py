@@ -164,7 +164,7 @@ def test_a_huge_file_is_refused_with_a_message(world):
 
 
 def test_too_many_rows_in_a_small_file_are_refused(world, monkeypatch):
-    monkeypatch.setattr(excel.reading, "MAX_ROWS", 10)
+    monkeypatch.setattr(excel.rows, "MAX_ROWS", 10)
     rows = [[str(i), "Tiêu chí", "", "Điểm", 1, 0.5, ""] for i in range(1, 40)]
     errors = errors_of([GOOD[0], *rows])
     assert errors == ["Trang tính có hơn 10 dòng; bảng chấm điểm không thể dài như vậy."]
