@@ -23,6 +23,7 @@ from documents.formatting import roman
 from .models import Criterion, Score, ScoreSheet, ScoringTable
 
 HALF = Decimal("0.5")
+SCORE, BONUS, DEDUCTION = Criterion.Kind.SCORE, Criterion.Kind.BONUS, Criterion.Kind.DEDUCTION
 SECTIONS = ["Xây dựng Đảng, chính quyền", "Phát triển kinh tế", "Văn hóa - xã hội",
             "Quốc phòng, an ninh", "Cải cách hành chính, chuyển đổi số"]  # fmt: skip
 EXTRA = 6  # bonus and deduction sections with two criteria each
@@ -58,18 +59,18 @@ def build_tables(cluster_years, criteria: int) -> list[ScoringTable]:
             roots.append(Criterion(table=table, position=index + 1, code=roman(index + 1),
                                    text=name, max_points=Decimal(20), step=HALF))  # fmt: skip
         roots.append(Criterion(table=table, position=10, code="VI", text="Điểm thưởng",
-                               kind="bonus", max_points=Decimal(5), step=HALF))  # fmt: skip
+                               kind=BONUS, max_points=Decimal(5), step=HALF))  # fmt: skip
         roots.append(Criterion(table=table, position=11, code="VII", text="Điểm trừ",
-                               kind="deduction", max_points=Decimal(10), step=HALF))  # fmt: skip
+                               kind=DEDUCTION, max_points=Decimal(10), step=HALF))  # fmt: skip
     Criterion.objects.bulk_create(roots, batch_size=2000)
     children = []
     for root in roots:
-        if root.kind == "score":
+        if root.kind == SCORE:
             count = per_section[SECTIONS.index(root.text)]
             points = split_points(root.max_points, count)
             texts = [f"Tiêu chí {root.code}.{i + 1}: hoàn thành chỉ tiêu được giao"
                      for i in range(count)]  # fmt: skip
-        elif root.kind == "bonus":
+        elif root.kind == BONUS:
             points, texts = [Decimal("2.5")] * 2, ["Mô hình mới được công nhận",
                                                    "Được khen thưởng cấp tỉnh"]  # fmt: skip
         else:
@@ -85,9 +86,9 @@ def build_tables(cluster_years, criteria: int) -> list[ScoringTable]:
 
 def _value(rng, criterion: Criterion) -> Decimal:
     steps = int(criterion.max_points / HALF)
-    if criterion.kind == "deduction":
+    if criterion.kind == DEDUCTION:
         return Decimal(0) if rng.random() < 0.85 else HALF * rng.randint(1, steps)
-    if criterion.kind == "bonus":
+    if criterion.kind == BONUS:
         return Decimal(0) if rng.random() < 0.5 else HALF * rng.randint(1, steps)
     return HALF * rng.randint(steps // 2, steps)
 
@@ -135,12 +136,13 @@ def generate(run: DatasetRun) -> None:
                 reviewed_value=reviewed, review_reason=reason or "", version=1,
             ))  # fmt: skip
     bulk_create_with_history(scores, Score, batch_size=2000)
+    closed, published = ScoringTable.Status.CLOSED, ScoringTable.Status.PUBLISHED
     for status, years in (
-        ("closed", [cy.pk for cy in cluster_years if cy.year < last]),
-        ("published", [cy.pk for cy in cluster_years if cy.year == last]),
+        (closed, [cy.pk for cy in cluster_years if cy.year < last]),
+        (published, [cy.pk for cy in cluster_years if cy.year == last]),
     ):
         ScoringTable.objects.filter(cluster_year_id__in=years).update(
-            status=status, published_at=now, closed_at=now if status == "closed" else None
-        )  # fmt: skip
+            status=status, published_at=now, closed_at=now if status == closed else None
+        )
     if stdout:
         stdout.write(f"{len(tables)} tables, {len(sheets)} sheets, {len(scores)} scores")
