@@ -14,6 +14,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from . import registry
 from .models import Authority, Cluster, ClusterYear, Membership, Unit
 from .roles import Roles, roles_for
 
@@ -90,10 +91,8 @@ def _checked(user, obj, *, edit: bool):
 
 
 def get_cluster_year_for_user(user, pk: int, *, edit: bool = False) -> tuple[ClusterYear, bool]:
-    cluster_year = get_object_or_404(
-        visible_cluster_years(user).select_related("cluster__authority", "pledge", "scoring_table"),
-        pk=pk,
-    )
+    years = registry.with_year_related(visible_cluster_years(user))
+    cluster_year = get_object_or_404(years.select_related("cluster__authority"), pk=pk)
     return _checked(user, cluster_year, edit=edit)
 
 

@@ -8,13 +8,18 @@ with any of:
 - ``progress_steps(cluster_year) -> list[tuple[str, bool]]``: the app's steps of the year,
   each with whether it is done (the progress bar of the year pages and lists);
 - ``with_year_summary(queryset) -> queryset``: what list pages of years need from the app
-  (``select_related``, annotations), so that a list costs a fixed number of queries.
+  (``select_related``, annotations), so that a list costs a fixed number of queries;
+- ``YEAR_RELATED``: the app's one-to-one relations of a year that its card reads (joined when
+  one year is read, so that the cards cost no query);
+- ``DASHBOARD_TEMPLATE``: a template included in each year's box on the dashboard (gets
+  ``cluster_year``, read through ``with_year_summary``).
 
 This keeps the dependency one way: the covenant, the scores and the results know clusters;
 clusters knows none of them, not even the names of their relations."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +37,10 @@ class YearCard:
     context: dict[str, Any]
 
 
+@functools.cache
 def _modules(attribute: str) -> list[Any]:
+    """Found once per process: the installed apps do not change while it runs (a page asks
+    several times per year it lists)."""
     return [module for module in app_modules("cards") if hasattr(module, attribute)]
 
 
@@ -55,3 +63,12 @@ def with_year_summary(queryset: QuerySet[ClusterYear]) -> QuerySet[ClusterYear]:
     for module in _modules("with_year_summary"):
         queryset = module.with_year_summary(queryset)
     return queryset
+
+
+def with_year_related(queryset: QuerySet[ClusterYear]) -> QuerySet[ClusterYear]:
+    related = [name for module in _modules("YEAR_RELATED") for name in module.YEAR_RELATED]
+    return queryset.select_related(*related) if related else queryset
+
+
+def dashboard_templates() -> list[str]:
+    return [module.DASHBOARD_TEMPLATE for module in _modules("DASHBOARD_TEMPLATE")]

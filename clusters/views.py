@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from core.pages import conflict_message, form_page
 
-from . import access
+from . import access, registry
 from .forms import (
     AuthorityForm,
     ClusterForm,
@@ -40,7 +40,12 @@ def home(request):
     return render(
         request,
         "clusters/home.html",
-        {"cluster_years": years, "roles": roles, "can_create": roles.is_staff_anywhere},
+        {
+            "cluster_years": years,
+            "roles": roles,
+            "can_create": roles.is_staff_anywhere,
+            "dashboard_templates": registry.dashboard_templates(),
+        },
     )
 
 

@@ -30,12 +30,21 @@ from django.utils.timezone import is_aware
 
 from .synthetic import refresh_statistics
 
-FORMAT = 2
-# Format 1 (timestamps cut to milliseconds) is still restored: its data.json has the same layout
-# and Django parses its timestamps; the cut happened when it was written and cannot be undone by
-# refusing it, while refusing would leave an old backup (perhaps the only copy) with no way back.
-# What it restores is exactly what it holds.
-READABLE_FORMATS = {1, 2}
+FORMAT = 3
+# The formats, and what restore does with the older ones (refusing would leave an old backup,
+# perhaps the only copy, with no way back):
+# 1. timestamps cut to milliseconds: restored as they are (the cut happened when it was written);
+# 2. timestamps whole (ExactEncoder);
+# 3. the apps as reorganised (issue 11): the award vote's models moved from scoring to results,
+#    and the tier bands live only on the cluster-year. Formats 1 and 2 are upgraded on restore by
+#    upgrade_rows(): the vote's rows change app, and a table's own bands, which its ranking used,
+#    become its year's bands, so that a finalised year keeps the tiers it was ranked with.
+READABLE_FORMATS = {1, 2, 3}
+MOVED_MODELS = {
+    f"scoring.{name}": f"results.{name}"
+    for name in ("ballot", "ballotcount", "historicalballot", "historicalballotcount")
+}
+TABLE_MODELS = {"scoring.scoringtable", "scoring.historicalscoringtable"}
 # The dumpdata format of data.json: Django's JSON with every timestamp whole (see ExactEncoder).
 # Registered under a name of its own rather than replacing "json", so nothing else in the project
 # changes; loaddata reads the file as plain "json" (the Deserializer is Django's).
@@ -183,8 +192,35 @@ def read_backup(source: Path) -> tuple[dict, bytes, dict[str, bytes]]:
     return manifest, rows, files
 
 
+def upgrade_rows(rows: bytes, version: int) -> tuple[bytes, list[str]]:
+    """The rows of a format-1 or format-2 backup in today's layout (see FORMAT), with notes on
+    what changed beyond the move (years whose bands were taken from their table)."""
+    if version >= 3:
+        return rows, []
+    objects = json.loads(rows)
+    notes: list[str] = []
+    bands_of_year: dict[int, object] = {}
+    for row in objects:
+        row["model"] = MOVED_MODELS.get(row["model"], row["model"])
+        if row["model"] in TABLE_MODELS:
+            bands = row["fields"].pop("tier_bands", None)
+            if row["model"] == "scoring.scoringtable" and bands is not None:
+                bands_of_year[row["fields"]["cluster_year"]] = bands
+    for row in objects:
+        if row["model"] == "clusters.clusteryear" and row["pk"] in bands_of_year:
+            bands = bands_of_year[row["pk"]]
+            if row["fields"].get("tier_bands") != bands:
+                row["fields"]["tier_bands"] = bands
+                notes.append(
+                    f"cluster-year {row['pk']}: tier bands taken from its scoring table, "
+                    "which its ranking used"
+                )
+    return json.dumps(objects).encode(), notes
+
+
 def restore_backup(source: Path) -> dict:
     manifest, rows, files = read_backup(source)
+    rows, manifest["upgrade_notes"] = upgrade_rows(rows, manifest["format"])
     if not _database_is_empty():
         raise BackupError(
             "the database is not empty: restore into a freshly migrated database "

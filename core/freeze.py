@@ -1,5 +1,5 @@
-"""The freeze mechanics shared by the apps: a signed covenant, a published table and a
-reviewed sheet refuse changes on every path, one object or many.
+"""The freeze mechanics shared by the apps: a signed covenant and a published or closed table
+refuse changes on every path, one object or many.
 
 Each app says what is frozen and with which error (its own exception, answered as 403 with
 the message); this module only makes sure that the bulk paths (admin "delete selected",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 import functools
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 
 def decree_day(day: int) -> str:
@@ -55,7 +55,8 @@ def _vn_number(value, decimals: int | None) -> str:
     if number.is_zero():
         number = abs(number)  # "-0" reads 0 (and shares 0's cache entry)
     if decimals is not None:
-        number = number.quantize(Decimal(1).scaleb(-decimals))
+        # Half away from zero, the project's one rule (core.numbers.round_half_up, Excel's ROUND).
+        number = number.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
         text = f"{number:,.{decimals}f}"
     else:
         normalized = number.normalize()

@@ -38,14 +38,16 @@ def document_header(
     place: str = DOTS,
     date: datetime.date | None = None,
     number: str | None = None,
+    upper: bool = True,
     **extra: object,
 ) -> dict:
     """The Decree 30 header of a document (templates/documents/_header.html): the parent body
     and the issuing body (printed in capitals), the number, and the place and date line (left
-    blank for the văn thư when not known; the year alone when only it is)."""
+    blank for the văn thư when not known; the year alone when only it is). ``upper=False`` keeps
+    the bodies as typed (the covenant's, which the clerk writes as they are to be printed)."""
     return {
-        "issuer_parent": issuer_parent.upper(),
-        "issuer": issuer.upper(),
+        "issuer_parent": issuer_parent.upper() if upper else issuer_parent,
+        "issuer": issuer.upper() if upper else issuer,
         "number": number,
         "place": place,
         "date": date,

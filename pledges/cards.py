@@ -10,6 +10,7 @@ from clusters.models import ClusterYear
 from .models import Pledge
 
 CARD_TEMPLATE = "pledges/_year_card.html"
+YEAR_RELATED = ("pledge",)
 
 
 def covenant_status(cluster_year: ClusterYear) -> str | None:

@@ -54,6 +54,7 @@ def document_context(pledge: Pledge) -> dict:
         place=pledge.place,
         date=pledge.date,
         year=year,
+        upper=False,
     )
     meeting_day = ceremony.starts_at if ceremony and ceremony.starts_at else None
     return {

@@ -8,6 +8,7 @@ users 403."""
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from clusters.access import can_manage, get_cluster_year_for_user, is_leader_clerk
@@ -20,14 +21,23 @@ from .models import Ballot
 
 
 def get_results_for_user(
-    user: AnyUser, cluster_year_pk: int, *, manage: bool = False
+    user: AnyUser, cluster_year_pk: int
 ) -> tuple[ClusterYear, ScoringTable, bool]:
-    """The year, its published table (404 before) and whether the user manages the year;
-    ``manage``: 403 for anyone who does not."""
-    cluster_year, table, manages = get_published_table_for_user(user, cluster_year_pk)
-    if manage and not manages:
-        raise PermissionDenied
-    return cluster_year, table, manages
+    """The year, its published table (404 before: no results yet) and whether the user
+    manages the year."""
+    return get_published_table_for_user(user, cluster_year_pk)
+
+
+def get_table_to_finalise_for_user(user: AnyUser, cluster_year_pk: int) -> ScoringTable:
+    """The year's table for staff to finalise or reopen: 404 for who may not read the year, 403
+    for who may read but not manage it, then 404 before a table exists (a draft one is refused
+    by its own transition, with the reason)."""
+    cluster_year, _manages = get_cluster_year_for_user(user, cluster_year_pk, edit=True)
+    table = ScoringTable.objects.filter(cluster_year=cluster_year).first()
+    if table is None:
+        raise Http404
+    table.cluster_year = cluster_year
+    return table
 
 
 def organises_vote(user: AnyUser, cluster_year: ClusterYear) -> bool:

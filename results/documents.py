@@ -7,6 +7,7 @@ from django.utils.safestring import mark_safe
 
 from clusters.models import Membership
 from documents.kinds import DocumentKind, document_header, kinds_by_slug
+from scoring.models import ScoringTable
 
 from .charts import results_bar_chart
 from .ranking import load_results
@@ -35,9 +36,9 @@ PROPOSAL = DocumentKind(
 VOTE_DOCUMENTS = kinds_by_slug(VOTE_COUNT, VOTE_MEETING, PROPOSAL)  # fmt: skip
 
 
-def summary_context(cluster_year) -> dict:
+def summary_context(cluster_year, *, table: ScoringTable | None = None) -> dict:
     """The ranked results with each score section's subtotal, the chart and who signs."""
-    table, tree, ranked = load_results(cluster_year)
+    table, tree, ranked = load_results(cluster_year, table=table)
     authority = cluster_year.cluster.authority
     score_roots = [
         node.criterion for node in tree.roots if node.criterion.kind == node.criterion.Kind.SCORE

@@ -11,6 +11,8 @@ from clusters.models import ClusterYear
 from .models import ScoreSheet, ScoringTable
 
 CARD_TEMPLATE = "scoring/_year_card.html"
+DASHBOARD_TEMPLATE = "scoring/_dashboard_badge.html"
+YEAR_RELATED = ("scoring_table",)
 
 
 def table_status(cluster_year: ClusterYear) -> str | None:

@@ -224,8 +224,11 @@ def _descendant_ids(criterion: Criterion) -> list[int]:
 
 
 @transaction.atomic
-def import_rows(cluster_year: ClusterYear, rows: list[Row], settings: dict) -> ScoringTable:
-    """Create or replace this year's draft table from imported rows and settings."""
+def import_rows(
+    cluster_year: ClusterYear, rows: list[Row], settings: dict, *, year_settings: bool = True
+) -> ScoringTable:
+    """Create or replace this year's draft table from imported rows and settings. The tier
+    bands a workbook carries are the year's setting: set only with ``year_settings`` (staff)."""
     table = ScoringTable.objects.filter(cluster_year=cluster_year).first()
     if table is None:
         table = ScoringTable(cluster_year=cluster_year, **_table_defaults(cluster_year))
@@ -239,11 +242,13 @@ def import_rows(cluster_year: ClusterYear, rows: list[Row], settings: dict) -> S
     table.full_clean()
     table.save()
     replace_criteria(table, rows)
-    if "tier_bands" in settings:
-        # The bands are the year's setting (one source for the page and the ranking); a
-        # spreadsheet that carries them sets the year's.
+    if year_settings and settings.get("tier_bands", cluster_year.tier_bands) != (
+        cluster_year.tier_bands
+    ):
+        # The bands are the year's setting (one source for the page and the ranking).
         cluster_year.tier_bands = settings["tier_bands"]
         cluster_year.full_clean()
+        cluster_year._change_reason = _("Tier bands imported with the scoring table")
         cluster_year.save(update_fields=["tier_bands", "updated_at"])
     return table
 

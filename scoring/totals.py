@@ -3,7 +3,8 @@
 The rule of a total lives here and only here: score criteria + bonus (capped) − deductions
 (capped), for the unit's own values or for the effective ones (reviewed where reviewed). The
 sheet page, the sheet list, the reviewers' grid, the ranking, the summary PDF and Excel, the
-overview and the bundle all take their numbers from ``totals`` through ``YearScores``."""
+overview and the bundle all take their numbers from ``totals``: a year's through ``YearScores``
+(the overview, which ranks many tables at once, groups its scores with ``group_by_sheet``)."""
 
 from __future__ import annotations
 

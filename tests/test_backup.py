@@ -1,6 +1,7 @@
 """Backup and restore: every row and every uploaded file come back intact, or nothing at all."""
 
 import datetime
+import hashlib
 import io
 import json
 import shutil
@@ -105,7 +106,7 @@ def test_timestamps_come_back_to_the_microsecond(filled, tmp_path):
     assert _timestamps() == before
     with tarfile.open(target) as archive:
         manifest = json.loads(archive.extractfile("manifest.json").read())
-    assert manifest["format"] == FORMAT == 2
+    assert manifest["format"] == FORMAT == 3
 
 
 def test_restore_refuses_a_database_that_is_not_empty(filled, tmp_path):
@@ -212,3 +213,46 @@ def test_a_failure_while_loading_leaves_neither_rows_nor_files(filled, tmp_path,
     monkeypatch.undo()
     assert not Authority.objects.exists()
     assert not files_under(Path(settings.MEDIA_ROOT))
+
+
+def _as_format_2(source: Path, target: Path, table_bands: list) -> None:
+    """A backup as the layout before issue 11 wrote it: the vote's models under scoring, and
+    each scoring table with tier bands of its own."""
+    with tarfile.open(source, "r:gz") as old:
+        contents = {m.name: old.extractfile(m).read() for m in old.getmembers()}
+    rows = json.loads(contents["data.json"])
+    for row in rows:
+        if row["model"].startswith("results."):
+            row["model"] = row["model"].replace("results.", "scoring.", 1)
+        if row["model"] in ("scoring.scoringtable", "scoring.historicalscoringtable"):
+            row["fields"]["tier_bands"] = table_bands
+    contents["data.json"] = json.dumps(rows).encode()
+    manifest = json.loads(contents["manifest.json"])
+    manifest["format"] = 2
+    manifest["data"]["sha256"] = hashlib.sha256(contents["data.json"]).hexdigest()
+    contents["manifest.json"] = json.dumps(manifest).encode()
+    with tarfile.open(target, "w:gz") as new:
+        for name, content in contents.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(content)
+            new.addfile(info, io.BytesIO(content))
+
+
+def test_a_backup_from_before_the_results_app_restores_into_todays_layout(filled, tmp_path, world):
+    from results.models import Ballot, BallotCount
+
+    ballot = Ballot.objects.create(table=world.table, award="Cờ thi đua")  # published by filled
+    BallotCount.objects.create(ballot=ballot, unit=world.member, votes=3)
+    year_pk = ballot.table.cluster_year_id
+    ranked_with = [{"name": "Xuất sắc", "min_percent": "95"}]  # not the year's own bands
+    assert ClusterYear.objects.get(pk=year_pk).tier_bands != ranked_with
+    good, old = tmp_path / "good.tar.gz", tmp_path / "old.tar.gz"
+    call_command("backup", str(good), stdout=io.StringIO())
+    _as_format_2(good, old, ranked_with)
+    wipe()
+    call_command("restore", str(old), stdout=io.StringIO())
+    restored = Ballot.objects.get()
+    assert restored.award == "Cờ thi đua" and restored.counts.get().votes == 3
+    assert restored.history.exists()
+    # A finalised year keeps the tiers it was ranked with: its table's bands become the year's.
+    assert ClusterYear.objects.get(pk=year_pk).tier_bands == ranked_with

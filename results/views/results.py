@@ -17,7 +17,11 @@ from django.views.decorators.http import require_POST
 from documents.kinds import preview_response, render_pdf_response, xlsx_response
 from scoring.models import ScoringTable, describe_tie_break
 
-from ..access import get_results_for_user, get_vote_year_for_user
+from ..access import (
+    get_results_for_user,
+    get_table_to_finalise_for_user,
+    get_vote_year_for_user,
+)
 from ..charts import results_bar_chart
 from ..documents import SUMMARY, VOTE_DOCUMENTS, summary_context, vote_context
 from ..excel import summary_workbook
@@ -52,7 +56,8 @@ def results(request, pk: int):
 @login_required
 @require_POST
 def results_status(request, pk: int):
-    cluster_year, table, _can_manage = get_results_for_user(request.user, pk, manage=True)
+    table = get_table_to_finalise_for_user(request.user, pk)
+    cluster_year = table.cluster_year
     reason = request.POST.get("reason", "")
     try:
         if request.POST.get("action") == "finalise":
@@ -71,19 +76,19 @@ def results_status(request, pk: int):
 
 @login_required
 def summary_pdf(request, pk: int):
-    cluster_year, _table, _can_manage = get_results_for_user(request.user, pk)
+    cluster_year, table, _can_manage = get_results_for_user(request.user, pk)
     return render_pdf_response(
         SUMMARY.template,
-        summary_context(cluster_year),
+        summary_context(cluster_year, table=table),
         filename=f"{SUMMARY.filename}-{cluster_year.year}.pdf",
     )
 
 
 @login_required
 def summary_xlsx(request, pk: int):
-    cluster_year, _table, _can_manage = get_results_for_user(request.user, pk)
+    cluster_year, table, _can_manage = get_results_for_user(request.user, pk)
     return xlsx_response(
-        summary_workbook(summary_context(cluster_year)),
+        summary_workbook(summary_context(cluster_year, table=table)),
         filename=f"{SUMMARY.filename}-{cluster_year.year}.xlsx",
     )
 

@@ -30,7 +30,7 @@ def _document(request, pk: int, slug: str):
     if table is None or kind is None:
         raise Http404
     unit = None
-    if slug == "phieu-cham" and "unit" in request.GET:
+    if slug == "phieu-cham" and request.GET.get("unit"):
         unit = get_object_or_404(
             Unit, pk=parse_id(request.GET["unit"]), memberships__cluster_year=cluster_year
         )

@@ -35,7 +35,7 @@ def table_export(request, pk: int):
 def table_import(request, pk: int):
     """Upload → every error with its row and column, or a preview → confirm (nothing is saved
     before the confirmation, and nothing at all when any row is wrong)."""
-    cluster_year, table, _rights = access.get_table_for_user(request.user, pk, organise=True)
+    cluster_year, table, rights = access.get_table_for_user(request.user, pk, organise=True)
     if table is not None and not table.is_draft:
         raise PermissionDenied(
             _("The table is published: its structure is frozen. Only wording can be fixed.")
@@ -57,7 +57,7 @@ def table_import(request, pk: int):
             return redirect("scoring:table_import", pk=cluster_year.pk)
         rows, settings = excel.data_to_rows(data)
         try:
-            services.import_rows(cluster_year, rows, settings)
+            services.import_rows(cluster_year, rows, settings, year_settings=rights.is_staff)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return redirect("scoring:table_import", pk=cluster_year.pk)

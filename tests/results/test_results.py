@@ -379,3 +379,14 @@ def test_percentages_round_half_up_as_the_spreadsheet_formula_does():
     # 0,25 of 40 is 0,625 %: Excel's =ROUND(0.25*100/40, 2) gives 0,63; half-to-even gave 0,62.
     assert percent_of(D("0.25"), D("40")) == D("0.63")
     assert percent_of(D("103.5"), D("100")) == D("103.50")
+
+
+def test_finalising_is_refused_to_readers_before_the_table_is_even_looked_at(client_as, world):
+    from django.urls import reverse
+
+    url = reverse("results:results_status", args=[world.cluster_year.pk])  # the table: a draft
+    assert client_as("viewer").post(url, {"action": "finalise"}).status_code == 403
+    assert client_as("member_clerk").post(url, {"action": "finalise"}).status_code == 403
+    assert client_as("outsider_clerk").post(url, {"action": "finalise"}).status_code == 404
+    response = client_as("staff").post(url, {"action": "finalise"}, follow=True)
+    assert "Chỉ bảng đã công bố mới được khóa sổ." in response.content.decode()

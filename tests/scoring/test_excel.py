@@ -342,3 +342,34 @@ def test_settings_sheet_errors_name_the_sheet(world):
     assert [str(e) for e in parsed.errors] == [
         "Trang “Cài đặt”, dòng 1, cột B: Tổng điểm chuẩn phải là một số."
     ]
+
+
+@pytest.mark.parametrize(
+    ("persona", "changes_the_year"), [("staff", True), ("leader_clerk", False)]
+)
+def test_tier_bands_in_a_workbook_set_the_years_bands_only_for_staff(
+    client_as, demo_table, world, persona, changes_the_year
+):
+    """The bands are a setting of the year, which only staff change (its settings page); an
+    import by the leader unit's clerk brings the table and leaves the year's bands alone."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    demo_table.cluster_year.tier_bands = [{"name": "Xuất sắc", "min_percent": "92.5"}]
+    data = excel.export_table(demo_table)
+    later = world.cluster.years.create(year=2025)
+    later.memberships.create(unit=world.leader, role="leader")
+    before = later.tier_bands
+    client = client_as(persona)
+    url = reverse("scoring:table_import", args=[later.pk])
+    preview = client.post(url, {"file": SimpleUploadedFile("bang.xlsx", data)})
+    assert client.post(url, {"payload": preview.context["payload"]}).status_code == 302
+    later.refresh_from_db()
+    assert ScoringTable.objects.filter(cluster_year=later).exists()
+    if changes_the_year:
+        assert later.tier_bands == [{"name": "Xuất sắc", "min_percent": "92.5"}]
+        record = later.history.latest("history_date")
+        assert record.history_change_reason == "Nhập mức xếp loại cùng bảng chấm điểm"
+        assert record.history_user == world.users["staff"]
+    else:
+        assert later.tier_bands == before

@@ -211,3 +211,14 @@ def test_a_leader_clerk_copies_only_tables_they_may_see(client_as, world):
         reverse("scoring:table_create", args=[later.pk]), {"source": sibling_table.pk}
     )
     assert response.status_code == 302 and later.scoring_table.criteria.count() == 3
+
+
+def test_the_blank_form_for_no_unit_or_a_forged_unit(client_as, world):
+    from django.urls import reverse
+
+    url = reverse("scoring:table_document", args=[world.cluster_year.pk, "phieu-cham"])
+    client = client_as("member_clerk")
+    assert client.get(url + "?unit=").status_code == 200  # the cluster's blank form
+    assert client.get(url + "?unit=abc").status_code == 404
+    assert client.get(url + f"?unit={world.other_unit.pk}").status_code == 404  # not a member
+    assert client.get(url + f"?unit={world.member.pk}").status_code == 200
