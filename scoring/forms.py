@@ -68,12 +68,24 @@ class TableSettingsForm(BaseForm):
         ]
         widgets = {"legal_bases": forms.Textarea(attrs={"rows": 3})}
 
+    FROZEN_WHEN_PUBLISHED = ("nominal_total", "bonus_cap", "deduction_cap", "tie_break")
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.frozen: list[tuple[str, str]] = []
         if self.instance.pk and not self.instance.is_draft:
-            # Published: only the wording may still be fixed.
-            for name in ("nominal_total", "bonus_cap", "deduction_cap", "tie_break"):
-                self.fields[name].disabled = True
+            # Published: only the wording may still be fixed. The frozen settings are shown as
+            # text, not as inputs: they are neither posted nor validated (a disabled field would
+            # be re-read from its stored value, which the tie-break field cannot parse back).
+            for name in self.FROZEN_WHEN_PUBLISHED:
+                field = self.fields.pop(name)
+                value = getattr(self.instance, name)
+                shown = (
+                    "; ".join(tie_break_to_words(value))
+                    if name == "tie_break"
+                    else field.prepare_value(value)
+                )
+                self.frozen.append((str(field.label), str(shown)))
 
 
 class CriterionForm(BaseForm):

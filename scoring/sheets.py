@@ -71,29 +71,6 @@ def check_value(criterion: Criterion, value: Decimal | None) -> None:
         )
 
 
-def _check_cap(score: Score, value: Decimal | None, *, reviewed: bool) -> None:
-    """Bonus and deductions of a sheet stay within the table's caps."""
-    kind = score.criterion.kind
-    if kind == Criterion.Kind.SCORE or value is None:
-        return
-    table = score.sheet.table
-    cap = table.bonus_cap if kind == Criterion.Kind.BONUS else table.deduction_cap
-    others = Score.objects.filter(sheet=score.sheet, criterion__kind=kind).exclude(pk=score.pk)
-    total = value
-    for other in others:
-        other_value = other.effective_value if reviewed else other.self_value
-        total += other_value or ZERO
-    if total > cap:
-        message = (
-            _("The sheet's bonus points would total %(total)s, over the cap of %(cap)s.")
-            if kind == Criterion.Kind.BONUS
-            else _("The sheet's deductions would total %(total)s, over the cap of %(cap)s.")
-        )
-        raise ValidationError(
-            message % {"total": format_decimal(total), "cap": format_decimal(cap)}
-        )
-
-
 def _locked_sheet(sheet_pk: int) -> ScoreSheet:
     """The sheet, locked until the end of the transaction (on PostgreSQL; SQLite serialises
     writing transactions): status, deadline and caps are checked where the write happens."""
@@ -140,7 +117,6 @@ def save_self(score: Score, *, value: Decimal | None, note: str, version: int) -
     if not current.changed:
         return current
     check_value(current.criterion, value)
-    _check_cap(current, value, reviewed=False)
     current.self_value = value
     current.self_note = note
     current.version += 1
@@ -160,7 +136,6 @@ def save_review(score: Score, *, value: Decimal | None, reason: str, version: in
     check_value(current.criterion, value)
     if value is not None and value != (current.self_value or ZERO) and not reason:
         raise ValidationError(_("Write why the reviewed score differs from the unit's own."))
-    _check_cap(current, value, reviewed=True)
     current.reviewed_value = value
     current.review_reason = reason
     current.version += 1

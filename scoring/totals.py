@@ -1,7 +1,11 @@
 """A sheet's totals, and the one loader of a year's scores and totals.
 
-The rule of a total lives here and only here: score criteria + bonus (capped) − deductions
-(capped), for the unit's own values or for the effective ones (reviewed where reviewed). The
+The rule of a total lives here and only here, for the unit's own values or for the effective
+ones (reviewed where reviewed): score criteria + bonus − deductions, where caps bound sums, not
+entries. Each item is scored within its own maximum and step; a bonus or deduction heading counts
+min(sum of its items, its own maximum) — "Điểm thưởng (tối đa 5 điểm)" over items of 3 and 3 —
+and all bonus (all deductions) together count at most the table's cap. What was earned and what
+counts are both kept, so a sheet can say "5,5 — tính 5". The
 sheet page, the sheet list, the reviewers' grid, the ranking, the summary PDF and Excel, the
 overview and the bundle all take their numbers from ``totals``: a year's through ``YearScores``
 (the overview, which ranks many tables at once, groups its scores with ``group_by_sheet``)."""
@@ -15,7 +19,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from .models import Criterion, Score, ScoreSheet, ScoreValues, ScoringTable
-from .tree import TableTree
+from .tree import Node, TableTree
 
 ZERO = Decimal("0")
 
@@ -33,16 +37,27 @@ class ScoreLike(Protocol):
 
 @dataclass
 class SheetTotals:
-    """Totals of a sheet for one column (self or reviewed/effective)."""
+    """Totals of a sheet for one column (self or reviewed/effective). ``bonus`` and
+    ``deduction`` are what counts (within every cap); ``*_earned`` what the items add up to."""
 
     score: Decimal
     bonus: Decimal
     deduction: Decimal
-    sections: dict[int, Decimal]  # root criterion pk -> subtotal (before caps)
+    sections: dict[int, Decimal]  # root criterion pk -> what the section counts
+    bonus_earned: Decimal = ZERO
+    deduction_earned: Decimal = ZERO
 
     @property
     def total(self) -> Decimal:
         return self.score + self.bonus - self.deduction
+
+    @property
+    def bonus_capped(self) -> bool:
+        return self.bonus_earned != self.bonus
+
+    @property
+    def deduction_capped(self) -> bool:
+        return self.deduction_earned != self.deduction
 
 
 def totals(tree: TableTree, scores: Iterable[ScoreLike], *, reviewed: bool) -> SheetTotals:
@@ -50,22 +65,34 @@ def totals(tree: TableTree, scores: Iterable[ScoreLike], *, reviewed: bool) -> S
     unit's own values or for the effective ones (reviewed where reviewed)."""
     table = tree.table
     by_criterion = {score.criterion_id: score for score in scores}
-    root_of = tree.root_of
-    sums = dict.fromkeys(Criterion.Kind.values, ZERO)
-    sections = {root.criterion.pk: ZERO for root in tree.roots}
-    for node in tree.rows:
-        score = by_criterion.get(node.criterion.pk)
-        if not node.is_leaf or score is None:
-            continue
-        value = score.effective_value if reviewed else score.self_value
-        value = value or ZERO
-        sums[node.criterion.kind] += value
-        sections[root_of[node.criterion.pk]] += value
+    earned = dict.fromkeys(Criterion.Kind.values, ZERO)
+    counted = dict.fromkeys(Criterion.Kind.values, ZERO)
+    sections: dict[int, Decimal] = {}
+
+    def count(node: Node) -> Decimal:
+        """What a criterion counts: a leaf its value; a heading the sum of what its parts
+        count, within its own maximum when it is a bonus or a deduction."""
+        criterion = node.criterion
+        if node.is_leaf:
+            score = by_criterion.get(criterion.pk)
+            value = (score.effective_value if reviewed else score.self_value) if score else None
+            earned[criterion.kind] += value or ZERO
+            return value or ZERO
+        parts = sum((count(child) for child in node.children), ZERO)
+        if criterion.kind == Criterion.Kind.SCORE:
+            return parts
+        return min(parts, criterion.max_points)
+
+    for root in tree.roots:
+        sections[root.criterion.pk] = count(root)
+        counted[root.criterion.kind] += sections[root.criterion.pk]
     return SheetTotals(
-        score=sums[Criterion.Kind.SCORE],
-        bonus=min(sums[Criterion.Kind.BONUS], table.bonus_cap),
-        deduction=min(sums[Criterion.Kind.DEDUCTION], table.deduction_cap),
+        score=counted[Criterion.Kind.SCORE],
+        bonus=min(counted[Criterion.Kind.BONUS], table.bonus_cap),
+        deduction=min(counted[Criterion.Kind.DEDUCTION], table.deduction_cap),
         sections=sections,
+        bonus_earned=earned[Criterion.Kind.BONUS],
+        deduction_earned=earned[Criterion.Kind.DEDUCTION],
     )
 
 

@@ -132,19 +132,44 @@ class TableTree:
                             child.criterion,
                         )
                     )
-            if node.children and node.children_total != criterion.max_points:
-                problems.append(
-                    Problem(
-                        str(
-                            _("the max points %(max)s differ from the sum of its parts %(sum)s.")
-                            % {
-                                "max": _fmt(criterion.max_points),
-                                "sum": _fmt(node.children_total),
-                            }
-                        ),
-                        criterion,
+            if criterion.kind == Criterion.Kind.SCORE:
+                if node.children and node.children_total != criterion.max_points:
+                    problems.append(
+                        Problem(
+                            str(
+                                _(
+                                    "the max points %(max)s differ from the sum of its parts "
+                                    "%(sum)s."
+                                )
+                                % {
+                                    "max": _fmt(criterion.max_points),
+                                    "sum": _fmt(node.children_total),
+                                }
+                            ),
+                            criterion,
+                        )
                     )
-                )
+            else:
+                # A bonus or deduction heading is a cap: its items' maxima may add up to more
+                # (it counts at most its own), but no item may be worth more than the cap.
+                for child in node.children:
+                    if child.criterion.max_points > criterion.max_points:
+                        problems.append(
+                            Problem(
+                                str(
+                                    _(
+                                        "its max points %(max)s exceed the cap %(cap)s of "
+                                        "its heading %(code)s."
+                                    )
+                                    % {
+                                        "max": _fmt(child.criterion.max_points),
+                                        "cap": _fmt(criterion.max_points),
+                                        "code": criterion.code,
+                                    }
+                                ),
+                                child.criterion,
+                            )
+                        )
         if self.totals[Criterion.Kind.SCORE] != table.nominal_total:
             problems.append(
                 Problem(

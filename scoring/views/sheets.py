@@ -86,6 +86,7 @@ def _totals_context(tree, scores: list) -> dict:
         "own": totals.own,
         "effective": totals.effective,
         "roots": tree.roots,
+        "table": tree.table,
     }
 
 

@@ -120,7 +120,7 @@ def table_settings(request, pk: int):
         raise PermissionDenied(_("The table is closed: nothing in it can change."))
     form = TableSettingsForm(request.POST or None, instance=table)
     if request.method == "POST" and form.is_valid() and not table.is_draft:
-        # Published: save the wording only (the disabled fields keep their values anyway).
+        # Published: the form holds the wording only.
         table.title, table.legal_bases = (
             form.cleaned_data["title"],
             form.cleaned_data["legal_bases"],
@@ -136,6 +136,10 @@ def table_settings(request, pk: int):
         title=_("Settings of the table"),
         crumbs=table_crumbs(cluster_year, _("Settings")),
         cancel_url=table_url(cluster_year.pk),
+        extra={
+            "frozen": form.frozen,
+            "frozen_note": _("The table is published: these settings are frozen."),
+        },
     )
 
 

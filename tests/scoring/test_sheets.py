@@ -34,15 +34,11 @@ def test_values_outside_the_criterion_are_refused(round_, world, value, message)
     assert Score.objects.get(pk=target.pk).self_value is None
 
 
-def test_bonus_and_deductions_stay_within_their_caps(round_, world):
+def test_items_are_scored_within_their_own_maximum_whatever_the_cap(round_, world):
     sheet = sheet_of(round_, world.member)
-    first = score(sheet, "1", "bonus")
-    sheets.save_self(first, value=Decimal("2"), note="", version=0)
-    second = score(sheet, "2", "bonus")
-    sheets.save_self(second, value=Decimal("2"), note="", version=0)
-    third = score(sheet, "3", "bonus")
-    sheets.save_self(third, value=Decimal("1"), note="", version=0)  # exactly the cap of 5
-    with pytest.raises(ValidationError):
+    for code, value in (("1", "2"), ("2", "2"), ("3", "1")):
+        sheets.save_self(score(sheet, code, "bonus"), value=Decimal(value), note="", version=0)
+    with pytest.raises(ValidationError):  # an item stays within its own maximum
         sheets.save_self(score(sheet, "3", "bonus"), value=Decimal("1.5"), note="", version=1)
 
 
@@ -228,19 +224,21 @@ def two_bonus_sections(world):
     return table
 
 
-def test_bonus_over_the_cap_is_refused_in_both_columns(two_bonus_sections, world):
+def test_bonus_over_the_cap_is_accepted_and_counts_the_cap_in_both_columns(
+    two_bonus_sections, world
+):
     sheet = sheet_of(two_bonus_sections, world.member)
     first, second = score(sheet, "VI", "bonus"), score(sheet, "VII", "bonus")
     sheets.save_self(first, value=Decimal("3"), note="", version=0)
-    with pytest.raises(ValidationError) as error:
-        sheets.save_self(second, value=Decimal("3"), note="", version=0)
-    assert error.value.messages == ["Tổng điểm thưởng của phiếu sẽ là 6, vượt mức tối đa 5."]
-    sheets.save_self(second, value=Decimal("2"), note="", version=0)
+    sheets.save_self(second, value=Decimal("3"), note="", version=0)
     ScoreSheet.objects.filter(pk=sheet.pk).update(status="submitted")
     second = score(sheet, "VII", "bonus")
-    with pytest.raises(ValidationError):
-        sheets.save_review(second, value=Decimal("3"), reason="Thêm thưởng", version=second.version)
-    assert Score.objects.get(pk=second.pk).reviewed_value is None
+    sheets.save_review(second, value=Decimal("2"), reason="Một mô hình chưa đủ", version=1)
+    tree = two_bonus_sections.tree()
+    own = totals(tree, sheet.scores_in_order(), reviewed=False)
+    effective = totals(tree, sheet.scores_in_order(), reviewed=True)
+    assert (own.bonus_earned, own.bonus) == (Decimal("6"), Decimal("5"))  # 3 + 3, cap 5
+    assert (effective.bonus_earned, effective.bonus) == (Decimal("5"), Decimal("5"))
 
 
 def test_deadlines_end_at_midnight_in_vietnam_not_utc(round_, world):

@@ -222,3 +222,28 @@ def test_the_blank_form_for_no_unit_or_a_forged_unit(client_as, world):
     assert client.get(url + "?unit=abc").status_code == 404
     assert client.get(url + f"?unit={world.other_unit.pk}").status_code == 404  # not a member
     assert client.get(url + f"?unit={world.member.pk}").status_code == 200
+
+
+def test_the_wording_of_a_published_table_can_be_saved(client_as, world):
+    from django.urls import reverse
+
+    from scoring.sheets import publish_table
+
+    publish_table(world.table)
+    url = reverse("scoring:table_settings", args=[world.cluster_year.pk])
+    client = client_as("staff")
+    page = client.get(url).content.decode()
+    assert 'data-testid="frozen-settings"' in page and "tổng điểm chấm; ít điểm trừ hơn" in page
+    assert 'name="tie_break"' not in page and 'name="nominal_total"' not in page
+    response = client.post(url, {"title": "Bảng chấm điểm 2024 (sửa chữ)", "legal_bases": "Căn cứ mới",
+                                 "tie_break": "rác", "nominal_total": "1"})  # fmt: skip
+    assert response.status_code == 302
+    world.table.refresh_from_db()
+    assert (world.table.title, world.table.legal_bases) == (
+        "Bảng chấm điểm 2024 (sửa chữ)",
+        "Căn cứ mới",
+    )
+    assert world.table.nominal_total == 100 and world.table.tie_break == [
+        "score_total",
+        "fewer_deductions",
+    ]
