@@ -166,8 +166,8 @@ def test_the_sheet_the_results_the_pdf_and_the_spreadsheet_agree(client_as, capp
         " ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf.content)).pages
     )
     assert "80,5" in text
-    book = load_workbook(io.BytesIO(
-        client.get(reverse("results:summary_xlsx", args=[world.cluster_year.pk])).content))  # fmt: skip
+    xlsx = client.get(reverse("results:summary_xlsx", args=[world.cluster_year.pk]))
+    book = load_workbook(io.BytesIO(xlsx.content))
     row = next(
         r for r in book.active.iter_rows(min_row=2, values_only=True) if r[1] == world.member.name
     )
