@@ -235,8 +235,10 @@ def test_the_wording_of_a_published_table_can_be_saved(client_as, world):
     page = client.get(url).content.decode()
     assert 'data-testid="frozen-settings"' in page and "tổng điểm chấm; ít điểm trừ hơn" in page
     assert 'name="tie_break"' not in page and 'name="nominal_total"' not in page
-    response = client.post(url, {"title": "Bảng chấm điểm 2024 (sửa chữ)", "legal_bases": "Căn cứ mới",
-                                 "tie_break": "rác", "nominal_total": "1"})  # fmt: skip
+    title = "Bảng chấm điểm 2024 (sửa chữ)"
+    response = client.post(
+        url, {"title": title, "legal_bases": "Căn cứ mới", "tie_break": "rác", "nominal_total": "1"}
+    )
     assert response.status_code == 302
     world.table.refresh_from_db()
     assert (world.table.title, world.table.legal_bases) == (
