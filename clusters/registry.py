@@ -12,7 +12,10 @@ with any of:
 - ``YEAR_RELATED``: the app's one-to-one relations of a year that its card reads (joined when
   one year is read, so that the cards cost no query);
 - ``DASHBOARD_TEMPLATE``: a template included in each year's box on the dashboard (gets
-  ``cluster_year``, read through ``with_year_summary``).
+  ``cluster_year``, read through ``with_year_summary``);
+- ``frozen_reason(cluster_year) -> str``: why nothing of the year may change now, "" when it
+  may (the scoring app: the results are final). Members, settings and every app's records of
+  the year refuse changes while any app gives a reason.
 
 This keeps the dependency one way: the covenant, the scores and the results know clusters;
 clusters knows none of them, not even the names of their relations."""
@@ -68,6 +71,14 @@ def with_year_summary(queryset: QuerySet[ClusterYear]) -> QuerySet[ClusterYear]:
 def with_year_related(queryset: QuerySet[ClusterYear]) -> QuerySet[ClusterYear]:
     related = [name for module in _modules("YEAR_RELATED") for name in module.YEAR_RELATED]
     return queryset.select_related(*related) if related else queryset
+
+
+def frozen_reason(cluster_year: ClusterYear) -> str:
+    for module in _modules("frozen_reason"):
+        reason = module.frozen_reason(cluster_year)
+        if reason:
+            return reason
+    return ""
 
 
 def dashboard_templates() -> list[str]:

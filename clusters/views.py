@@ -172,6 +172,7 @@ def cluster_year_detail(request, pk: int):
     # The template's progress and leader come from the same list, without more queries.
     cluster_year._prefetched_objects_cache = {"memberships": members}
     roles = roles_for(request.user)
+    frozen_reason = cluster_year.frozen_reason()
     return render(
         request,
         "clusters/cluster_year_detail.html",
@@ -179,7 +180,9 @@ def cluster_year_detail(request, pk: int):
             "cluster_year": cluster_year,
             "cluster": cluster_year.cluster,
             "members": members,
-            "can_edit": can_edit,
+            "frozen_reason": frozen_reason,
+            "can_edit": can_edit and not frozen_reason,
+            "can_start_next": can_edit,
             "my_unit_ids": roles.clerk_of,
             "other_years": cluster_year.cluster.years.exclude(pk=cluster_year.pk)
             .filter(pk__in=access.visible_cluster_years(request.user).values("pk"))
@@ -191,6 +194,7 @@ def cluster_year_detail(request, pk: int):
 @login_required
 def cluster_year_settings(request, pk: int):
     cluster_year, _can_edit = access.get_cluster_year_for_user(request.user, pk, edit=True)
+    cluster_year.ensure_changeable()  # 403 with the reason once the results are final
     form = ClusterYearForm(
         request.POST or None, instance=cluster_year, cluster=cluster_year.cluster
     )
@@ -256,6 +260,7 @@ def _year_crumbs(cluster_year: ClusterYear, last: str) -> list:
 @login_required
 def membership_add(request, pk: int):
     cluster_year, _can_edit = access.get_cluster_year_for_user(request.user, pk, edit=True)
+    cluster_year.ensure_changeable()
     form = MembershipForm(request.POST or None, cluster_year=cluster_year)
     add_another = "add_another" in request.POST
     return form_page(
@@ -277,6 +282,7 @@ def membership_add(request, pk: int):
 def membership_edit(request, pk: int):
     membership, _can_edit = access.get_membership_for_user(request.user, pk, edit=True)
     cluster_year = membership.cluster_year
+    cluster_year.ensure_changeable()
     form = MembershipForm(request.POST or None, instance=membership, cluster_year=cluster_year)
     return form_page(
         request,
@@ -296,6 +302,7 @@ def membership_edit(request, pk: int):
 def membership_delete(request, pk: int):
     membership, _can_edit = access.get_membership_for_user(request.user, pk, edit=True)
     cluster_year = membership.cluster_year
+    cluster_year.ensure_changeable()
     try:
         membership.delete()
     except ProtectedError:

@@ -47,12 +47,15 @@ def organises_vote(user: AnyUser, cluster_year: ClusterYear) -> bool:
 def get_vote_year_for_user(
     user: AnyUser, cluster_year_pk: int, *, organise: bool = False
 ) -> tuple[ClusterYear, bool]:
-    """The year of a vote and whether the user organises it; ``organise``: 403 otherwise."""
+    """The year of a vote and whether the user organises it now (not once the results are
+    final); ``organise``: 403 otherwise, with the reason when the year is final."""
     cluster_year, _manages = get_cluster_year_for_user(user, cluster_year_pk)
     organiser = organises_vote(user, cluster_year)
     if organise and not organiser:
         raise PermissionDenied
-    return cluster_year, organiser
+    if organise:
+        cluster_year.ensure_changeable()
+    return cluster_year, organiser and not cluster_year.frozen_reason()
 
 
 def get_ballot_for_user(

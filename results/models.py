@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -12,6 +13,31 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from clusters.models import ClusterYear, Unit
+from core.freeze import FreezeGuardedQuerySet
+from scoring.models import ScoringTable
+
+
+class _FinalYearGuard(FreezeGuardedQuerySet):
+    """Bulk paths refuse the votes of a final year, like save() and delete()."""
+
+    table_path = "table"
+
+    def _refuse(self) -> None:
+        closed = self.filter(**{f"{self.table_path}__status": ScoringTable.Status.CLOSED})
+        row = closed.select_related(f"{self.table_path}__cluster_year").first()
+        if row is not None:
+            table = row.table if self.table_path == "table" else row.ballot.table
+            table.cluster_year.ensure_changeable()
+
+    def refuse_update(self, fields: set[str]) -> None:
+        self._refuse()
+
+    def refuse_delete(self) -> None:
+        self._refuse()
+
+
+class BallotCountQuerySet(_FinalYearGuard):
+    table_path = "ballot__table"
 
 
 class Ballot(models.Model):
@@ -41,6 +67,7 @@ class Ballot(models.Model):
     notes = models.TextField(_("notes"), blank=True)
 
     history = HistoricalRecords()
+    objects = _FinalYearGuard.as_manager()
 
     class Meta:
         ordering = ["pk"]
@@ -49,6 +76,14 @@ class Ballot(models.Model):
 
     def __str__(self) -> str:
         return self.award
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.table.cluster_year.ensure_changeable()  # a final year's votes are final too
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        self.table.cluster_year.ensure_changeable()
+        return super().delete(*args, **kwargs)
 
     def clean(self) -> None:
         errors = {}
@@ -122,6 +157,7 @@ class BallotCount(models.Model):
     votes = models.PositiveIntegerField(_("votes"), default=0)
 
     history = HistoricalRecords()
+    objects = BallotCountQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "pk"]
@@ -133,6 +169,14 @@ class BallotCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit}: {self.votes}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.ballot.table.cluster_year.ensure_changeable()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        self.ballot.table.cluster_year.ensure_changeable()
+        return super().delete(*args, **kwargs)
 
 
 @dataclass

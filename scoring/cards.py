@@ -34,6 +34,22 @@ def card_context(cluster_year: ClusterYear) -> dict:
     return {"status": status, "Status": ScoringTable.Status, "has_sheets": is_open_or_final(status)}
 
 
+def frozen_reason(cluster_year: ClusterYear) -> str:
+    """A year whose results are final (its table closed) changes in nothing until staff
+    reopen the results with a reason. Read from the database, not from a cached relation: the
+    status may have changed since the year was loaded."""
+    if ScoringTable.objects.filter(
+        cluster_year=cluster_year, status=ScoringTable.Status.CLOSED
+    ).exists():
+        return str(
+            _(
+                "The results of this year are final: nothing of the year can change. "
+                "Staff can reopen the results, with a reason."
+            )
+        )
+    return ""
+
+
 def progress_steps(cluster_year: ClusterYear) -> list[tuple[str, bool]]:
     return [(str(_("Scoring table published")), is_open_or_final(table_status(cluster_year)))]
 

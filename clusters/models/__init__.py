@@ -8,6 +8,8 @@ from .years import (
     ClusterYear,
     ClusterYearQuerySet,
     Membership,
+    MembershipQuerySet,
+    YearFrozen,
     default_awards,
     default_tier_bands,
     validate_awards,
@@ -16,6 +18,6 @@ from .years import (
 
 __all__ = [
     "Assignment", "Authority", "Cluster", "ClusterYear", "ClusterYearQuerySet", "Membership",
-    "Unit", "UnitQuerySet", "default_awards", "default_tier_bands", "validate_awards",
-    "validate_tier_bands",
+    "MembershipQuerySet", "Unit", "UnitQuerySet", "YearFrozen", "default_awards",
+    "default_tier_bands", "validate_awards", "validate_tier_bands",
 ]  # fmt: skip

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from core.freeze import FreezeGuardedQuerySet
 
 from .. import registry
 from .units import Authority, Unit
@@ -110,6 +112,27 @@ class Cluster(models.Model):
         return reverse("clusters:cluster_detail", args=[self.pk])
 
 
+class YearFrozen(PermissionDenied):
+    """A change to a year whose results are final (answered as 403 with the reason). Staff
+    reopen the results, with a reason, before anything of the year changes."""
+
+
+class MembershipQuerySet(FreezeGuardedQuerySet):
+    """Bulk paths refuse members of a year whose results are final, like save() and delete()."""
+
+    def _refuse_frozen(self) -> None:
+        for cluster_year in ClusterYear.objects.filter(
+            pk__in=self.values("cluster_year_id")
+        ).select_related("cluster"):
+            cluster_year.ensure_changeable()
+
+    def refuse_update(self, fields: set[str]) -> None:
+        self._refuse_frozen()
+
+    def refuse_delete(self) -> None:
+        self._refuse_frozen()
+
+
 # --- ClusterYear -----------------------------------------------------------------------------
 
 
@@ -200,8 +223,27 @@ class ClusterYear(models.Model):
     def __str__(self) -> str:
         return f"{self.cluster.name} — {self.year}"
 
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            self.ensure_changeable()
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("clusters:cluster_year_detail", args=[self.pk])
+
+    def delete(self, *args, **kwargs):
+        self.ensure_changeable()
+        return super().delete(*args, **kwargs)
+
+    def frozen_reason(self) -> str:
+        """Why nothing of the year may change now ("" when it may): the apps above say it
+        through clusters.registry (the scoring app: the results are final)."""
+        return registry.frozen_reason(self)
+
+    def ensure_changeable(self) -> None:
+        reason = self.frozen_reason()
+        if reason:
+            raise YearFrozen(reason)
 
     @property
     def authority_id(self) -> int:
@@ -298,6 +340,7 @@ class Membership(models.Model):
     year = models.PositiveSmallIntegerField(editable=False)
 
     history = HistoricalRecords()
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "pk"]
@@ -334,8 +377,13 @@ class Membership(models.Model):
         return f"{self.unit} ({self.get_role_display()}, {self.year})"
 
     def save(self, *args, **kwargs) -> None:
+        self.cluster_year.ensure_changeable()
         self.sync_denormalized()
         super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self.cluster_year.ensure_changeable()
+        return super().delete(*args, **kwargs)
 
     def sync_denormalized(self) -> None:
         cluster_year = self.cluster_year

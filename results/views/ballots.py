@@ -32,6 +32,7 @@ def ballot_list(request, pk: int):
             "rows": rows,
             "awards": cluster_year.awards,
             "can_organise": organiser,
+            "frozen_reason": cluster_year.frozen_reason(),
             "crumbs": vote_crumbs(cluster_year),
         },
     )

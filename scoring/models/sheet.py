@@ -153,7 +153,12 @@ class ScoreSheet(models.Model):
     # --- Transitions: each on the locked row, in a transaction, with its history ----------
 
     def _locked(self) -> ScoreSheet:
-        return ScoreSheet.objects.select_for_update().get(pk=self.pk)
+        """The sheet, locked, refused once the table is not open (a final year changes in
+        nothing, whoever asks)."""
+        sheet = ScoreSheet.objects.select_for_update().select_related("table").get(pk=self.pk)
+        if sheet.table.status != TableStatus.PUBLISHED:
+            raise ValidationError(gettext("The scoring table is not open for scoring."))
+        return sheet
 
     def _record(self, sheet: ScoreSheet, *, by, reason: str | None = None) -> None:
         sheet._history_user = by

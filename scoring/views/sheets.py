@@ -23,8 +23,6 @@ from .links import scores_crumbs, sheet_url
 @login_required
 def sheet_list(request, pk: int):
     cluster_year, table, can_edit = access.get_published_table_for_user(request.user, pk)
-    if can_edit:
-        sheets.ensure_sheets(table)  # units that joined after publishing get their sheet
     sheet_list = list(
         access.visible_sheets(request.user, cluster_year)
         .select_related("unit")
