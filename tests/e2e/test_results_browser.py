@@ -1,4 +1,4 @@
-"""Staff finalise the demo year's results, record the award vote and download the minutes."""
+"""Staff record the award vote, finalise the demo year's results and download the minutes."""
 
 import io
 import unicodedata
@@ -49,9 +49,7 @@ def test_staff_finalise_record_the_vote_and_download_the_minutes(
     expect(page.locator("[data-testid=results] tbody tr").first).to_contain_text(
         nfc("xã Đồng Liên")
     )
-    page.get_by_role("button", name=nfc("Chốt kết quả")).click()
-    expect(page.locator("[data-testid=results-status]")).to_have_text(nfc("chính thức"))
-
+    # The vote is held before the results are final: a final year's votes are final too.
     page.get_by_role("link", name=nfc("Bình xét")).first.click()
     page.select_option("#ballot-award", label=nfc("Cờ thi đua của Ủy ban nhân dân tỉnh (1)"))
     page.get_by_role("button", name=nfc("Mở phiếu bầu")).click()
@@ -63,6 +61,10 @@ def test_staff_finalise_record_the_vote_and_download_the_minutes(
     votes.nth(0).fill("9")  # the first in rank order: Đồng Liên
     page.get_by_role("button", name=nfc("Lưu kết quả kiểm phiếu")).click()
     expect(page.locator("[data-testid=outcome]")).to_contain_text(nfc("xã Đồng Liên (9)"))
+
+    page.goto(live_server.url + f"/nam/{demo_year.pk}/ket-qua/")
+    page.get_by_role("button", name=nfc("Chốt kết quả")).click()
+    expect(page.locator("[data-testid=results-status]")).to_have_text(nfc("chính thức"))
 
     page.goto(live_server.url + f"/nam/{demo_year.pk}/binh-xet/")
     link = page.get_by_role("link", name=nfc("Biên bản họp bình xét (PDF)"))
