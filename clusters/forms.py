@@ -174,6 +174,7 @@ class ClusterYearForm(BaseForm):
             "vote_threshold_basis",
             "awards",
             "tier_bands",
+            "members_read_after_final",
             "notes",
         ]
         widgets = {

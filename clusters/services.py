@@ -116,6 +116,7 @@ def start_next_year(
         vote_threshold_basis=previous.vote_threshold_basis,
         awards=previous.awards,
         tier_bands=previous.tier_bands,
+        members_read_after_final=previous.members_read_after_final,
     )
     new_year.full_clean()
     new_year.save()

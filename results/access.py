@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404
 from clusters.access import can_manage, get_cluster_year_for_user, is_leader_clerk
 from clusters.models import ClusterYear
 from core.types import AnyUser
-from scoring.access import get_published_table_for_user
+from scoring.access import get_published_table_for_user, reading_of
 from scoring.models import ScoringTable
 
 from .models import Ballot
@@ -24,8 +24,13 @@ def get_results_for_user(
     user: AnyUser, cluster_year_pk: int
 ) -> tuple[ClusterYear, ScoringTable, bool]:
     """The year, its published table (404 before: no results yet) and whether the user
-    manages the year."""
-    return get_published_table_for_user(user, cluster_year_pk)
+    manages the year; 403 with the reason for who may read the year but not its summary
+    (scoring.access.reading_of: member units before the results are final)."""
+    cluster_year, table, manages = get_published_table_for_user(user, cluster_year_pk)
+    reading = reading_of(user, cluster_year, final=table.is_closed)
+    if not reading.summary:
+        raise PermissionDenied(reading.reason)
+    return cluster_year, table, manages
 
 
 def get_table_to_finalise_for_user(user: AnyUser, cluster_year_pk: int) -> ScoringTable:
@@ -55,6 +60,9 @@ def get_vote_year_for_user(
         raise PermissionDenied
     if organise:
         cluster_year.ensure_changeable()
+    reading = reading_of(user, cluster_year)
+    if not reading.summary:  # the vote shows every unit's rank and total
+        raise PermissionDenied(reading.reason)
     return cluster_year, organiser and not cluster_year.frozen_reason()
 
 

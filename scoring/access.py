@@ -139,25 +139,77 @@ def is_reviewer_of(user, cluster_year: ClusterYear, unit_id: int) -> bool:
     return leader is not None and leader in clerk_of
 
 
-def _readable_units(user, cluster_year: ClusterYear) -> set[int] | None:
-    """The units whose sheets of the year the user may read; None for all of them."""
+@dataclass(frozen=True)
+class Reading:
+    """What one user reads of a year's scores — the one rule, for every route that shows sheet
+    data (sheet pages, history, the grid, the results, the summary PDF and spreadsheet, the
+    vote's documents, the year's bundle, a unit's results over the years).
+
+    ``units``: whose sheets (None: every unit's). ``summary``: the ranking and every unit's
+    totals. ``reason``: why not the summary, shown on the refusal."""
+
+    units: frozenset[int] | None
+    summary: bool
+    reason: str = ""
+
+    def reads_sheet(self, unit_id: int) -> bool:
+        return self.units is None or unit_id in self.units
+
+
+def is_final(cluster_year: ClusterYear) -> bool:
+    """Whether the year's results are final (its table closed), from the table joined with the
+    year when there is one (get_cluster_year_for_user joins it)."""
+    try:
+        return cluster_year.scoring_table.status == ScoringTable.Status.CLOSED
+    except ScoringTable.DoesNotExist:
+        return False
+
+
+def reading_of(user, cluster_year: ClusterYear, *, final: bool | None = None) -> Reading:
+    """Staff and viewers of the authority read everything, always. Before the results are
+    final a member unit reads its own sheet only; the leader unit reads every sheet it reviews
+    and the ranking; the deputy its own and the leader's (which it reviews). Once final, the
+    year's setting decides what member units read (default: the summary and every sheet);
+    the reviewers keep reading what they reviewed."""
     roles = roles_for(user)
     if roles.is_superuser or cluster_year.cluster.authority_id in roles.authority_ids:
-        return None
+        return Reading(None, True)
+    members = _members(cluster_year)
+    own = frozenset(roles.clerk_of & members.keys())
     leader, deputy = _role_units(cluster_year)
-    if leader in roles.clerk_of:
-        return None  # the leader unit reviews everyone
-    allowed = set(roles.clerk_of)
-    if deputy in roles.clerk_of and leader is not None:
-        allowed.add(leader)  # the deputy reviews the leader
-    return allowed
+    if leader is not None and leader in own:
+        return Reading(None, True)  # the leader unit reviews everyone
+    units = set(own)
+    if deputy is not None and deputy in own and leader is not None:
+        units.add(leader)  # the deputy reviews the leader
+    if final is None:
+        final = is_final(cluster_year)
+    if not final:
+        return Reading(
+            frozenset(units),
+            False,
+            _(
+                "The cluster's results are shown to member units once they are final; until "
+                "then each unit reads its own sheet."
+            ),
+        )
+    setting = cluster_year.members_read_after_final
+    if setting == ClusterYear.AfterFinal.EVERYTHING:
+        return Reading(None, True)
+    if setting == ClusterYear.AfterFinal.SUMMARY:
+        return Reading(frozenset(units), True)
+    return Reading(
+        frozenset(units),
+        False,
+        _("This year's settings let member units read only their own sheet."),
+    )
 
 
 def visible_sheets(user, cluster_year: ClusterYear):
     """Sheets of the year the user may read (404 for the others)."""
     sheets = ScoreSheet.objects.filter(table__cluster_year=cluster_year)
-    allowed = _readable_units(user, cluster_year)
-    return sheets if allowed is None else sheets.filter(unit_id__in=allowed)
+    units = reading_of(user, cluster_year).units
+    return sheets if units is None else sheets.filter(unit_id__in=units)
 
 
 def sheet_rights(user, sheet: ScoreSheet) -> SheetRights:
@@ -207,8 +259,10 @@ def get_sheet_for_user(user, pk: int) -> tuple[ScoreSheet, SheetRights]:
         authority_id=cluster_year.cluster.authority_id,
         member_units=_members(cluster_year),
     )
-    allowed = _readable_units(user, cluster_year) if may_read_year else set()
-    if allowed is not None and sheet.unit_id not in allowed:
+    final = sheet.table.status == ScoringTable.Status.CLOSED
+    if not may_read_year or not reading_of(user, cluster_year, final=final).reads_sheet(
+        sheet.unit_id
+    ):
         raise Http404
     return sheet, sheet_rights(user, sheet)
 

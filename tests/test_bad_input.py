@@ -262,7 +262,7 @@ def test_any_text_in_the_unit_form_is_saved_or_refused_with_a_reason(
 def year_form(percent: str, awards: str, notes: str) -> dict:
     return {"vote_threshold_strict": "on", "vote_threshold_percent": percent,
             "vote_threshold_basis": "valid", "awards": awards, "tier_bands": "",
-            "notes": notes}  # fmt: skip
+            "members_read_after_final": "all", "notes": notes}  # fmt: skip
 
 
 # Awards typed as "name: seats" lines with the list they stand for, or None when they are not

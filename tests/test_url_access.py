@@ -34,6 +34,9 @@ READ_CLUSTER_OF_A = {
     "outsider_clerk": NOT_FOUND,
     "no_role": NOT_FOUND,
 }
+# The ranking and every unit's totals: member units read them once the results are final (the
+# world's year is open here; tests/test_reading_by_state.py walks the other states).
+SUMMARY_OF_A = {**READ_CLUSTER_OF_A, "member_clerk": FORBIDDEN}
 # A POST that succeeds redirects (302) instead of showing a page.
 FOUND = {"staff": 302, "leader_clerk": 302}
 CHANGE_CLUSTER_OF_A = {
@@ -259,31 +262,31 @@ ACCESS = {
     ),
     "scoring:evidence_delete": ("post", lambda w: {"pk": member_evidence(w).pk}, ENTER_SHEET),
     # Results.
-    "results:results": ("get", lambda w: {"pk": opened(w).cluster_year_id}, READ_CLUSTER_OF_A),
+    "results:results": ("get", lambda w: {"pk": opened(w).cluster_year_id}, SUMMARY_OF_A),
     "results:results_status": (
         "post",
         lambda w: {"pk": opened(w).cluster_year_id},
         {**CHANGE_CLUSTER_OF_A, "staff": 302},
     ),
-    "results:summary_pdf": ("get", lambda w: {"pk": opened(w).cluster_year_id}, READ_CLUSTER_OF_A),
-    "results:summary_xlsx": ("get", lambda w: {"pk": opened(w).cluster_year_id}, READ_CLUSTER_OF_A),
+    "results:summary_pdf": ("get", lambda w: {"pk": opened(w).cluster_year_id}, SUMMARY_OF_A),
+    "results:summary_xlsx": ("get", lambda w: {"pk": opened(w).cluster_year_id}, SUMMARY_OF_A),
     # The award vote.
-    "results:ballot_list": ("get", lambda w: {"pk": opened(w).cluster_year_id}, READ_CLUSTER_OF_A),
+    "results:ballot_list": ("get", lambda w: {"pk": opened(w).cluster_year_id}, SUMMARY_OF_A),
     "results:ballot_create": (
         "post",
         lambda w: {"pk": opened(w).cluster_year_id},
         ORGANISE_COVENANT | FOUND,
     ),  # fmt: skip
-    "results:ballot_detail": ("get", lambda w: {"pk": a_ballot(w).pk}, READ_CLUSTER_OF_A),
+    "results:ballot_detail": ("get", lambda w: {"pk": a_ballot(w).pk}, SUMMARY_OF_A),
     "results:vote_document": (
         "get",
         lambda w: {"pk": a_ballot(w).table.cluster_year_id, "slug": "hop-binh-xet"},
-        READ_CLUSTER_OF_A,
+        SUMMARY_OF_A,
     ),
     "results:vote_document_pdf": (
         "get",
         lambda w: {"pk": a_ballot(w).table.cluster_year_id, "slug": "to-trinh"},
-        READ_CLUSTER_OF_A,
+        SUMMARY_OF_A,
     ),
     "results:year_bundle": ("get", lambda w: {"pk": opened(w).cluster_year_id}, READ_CLUSTER_OF_A),
     "results:authority_overview": (

@@ -155,6 +155,14 @@ class ClusterYearQuerySet(models.QuerySet):
 
 
 class ClusterYear(models.Model):
+    class AfterFinal(models.TextChoices):
+        """What member units read once the results are final (before, each reads its own
+        sheet only; staff, viewers and the reviewers read what their role gives them)."""
+
+        EVERYTHING = "all", _("the summary and every unit's sheet")
+        SUMMARY = "summary", _("the summary and their own sheet")
+        OWN_SHEET = "own", _("their own sheet only")
+
     class ThresholdBasis(models.TextChoices):
         VALID_BALLOTS = "valid", _("of valid ballots")
         VOTERS_PRESENT = "present", _("of voters present")
@@ -200,6 +208,12 @@ class ClusterYear(models.Model):
     )
     tier_bands = models.JSONField(
         _("tier bands"), default=default_tier_bands, blank=True, validators=[validate_tier_bands]
+    )
+    members_read_after_final = models.CharField(
+        _("once the results are final, member units read"),
+        max_length=10,
+        choices=AfterFinal.choices,
+        default=AfterFinal.EVERYTHING,
     )
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from clusters.access import get_cluster_year_for_user
 from documents.kinds import pdf_response
 from documents.rendering import render_pdf_bundle
+from scoring.access import reading_of
 
 from ..bundle import year_parts
 
@@ -15,7 +16,7 @@ from ..bundle import year_parts
 @login_required
 def year_bundle(request: HttpRequest, pk: int) -> HttpResponse:
     cluster_year, _can_manage = get_cluster_year_for_user(request.user, pk)
-    parts = year_parts(cluster_year)
+    parts = year_parts(cluster_year, reading_of(request.user, cluster_year))
     if not parts:
         raise Http404
     return pdf_response(

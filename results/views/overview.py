@@ -20,6 +20,7 @@ from core.ids import parse_id
 from core.numbers import format_decimal
 from pledges.cards import covenant_status
 from pledges.models import Pledge
+from scoring.access import reading_of
 from scoring.cards import is_open_or_final, table_status
 from scoring.models import Criterion, Score, ScoreSheet, ScoreValues, ScoringTable
 from scoring.totals import group_by_sheet
@@ -154,12 +155,16 @@ def unit_results(request, pk: int):
     unit, _can_edit = get_unit_for_user(request.user, pk)
     family = _family(unit)
     visible = visible_cluster_years(request.user).values("pk")
-    sheets = list(
-        ScoreSheet.objects.filter(unit__in=family, table__cluster_year__in=visible)
+    sheets = [
+        sheet
+        for sheet in ScoreSheet.objects.filter(unit__in=family, table__cluster_year__in=visible)
         .exclude(table__status=ScoringTable.Status.DRAFT)
         .select_related("table__cluster_year__cluster", "unit")
         .order_by("table__cluster_year__year")
-    )
+        # A rank is read from every unit's totals: only the years whose summary the user reads
+        # (a member unit's open year is not among them).
+        if reading_of(request.user, sheet.table.cluster_year, final=sheet.table.is_closed).summary
+    ]
     ranked = _rank_tables([sheet.table for sheet in sheets])
     rows = []
     for sheet in sheets:

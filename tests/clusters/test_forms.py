@@ -64,6 +64,7 @@ def settings_data(**overrides):
         "vote_threshold_basis": "valid",
         "awards": "Cờ thi đua của UBND tỉnh: 1\nBằng khen của Chủ tịch UBND tỉnh: 2",
         "tier_bands": "Tốt: 70\nXuất sắc: 92,5\nHoàn thành: 50",
+        "members_read_after_final": "summary",
         "notes": "",
     }
     data.update(overrides)
@@ -82,6 +83,7 @@ def test_year_settings_accept_vietnamese_numbers_and_dates(world):
         {"name": "Cờ thi đua của UBND tỉnh", "seats": 1},
         {"name": "Bằng khen của Chủ tịch UBND tỉnh", "seats": 2},
     ]
+    assert cluster_year.members_read_after_final == "summary"
     # Stored highest first, whatever order they were typed in.
     assert cluster_year.tier_bands == [
         {"name": "Xuất sắc", "min_percent": "92.5"},

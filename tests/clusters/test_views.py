@@ -141,6 +141,7 @@ def test_staff_creates_a_cluster_and_its_first_year(client_as, world):
             "vote_threshold_basis": "valid",
             "awards": "Cờ thi đua: 1",
             "tier_bands": "Xuất sắc: 90",
+            "members_read_after_final": "all",
         },
     )
     assert response.status_code == 302
