@@ -8,12 +8,22 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from clusters.models import ClusterYear
 from core.numbers import format_decimal
 
-from .models import Criterion, Score, ScoreSheet, ScoringTable, SheetLocked, StaleWrite, clean_text
+from .models import (
+    Criterion,
+    Evidence,
+    Score,
+    ScoreSheet,
+    ScoringTable,
+    SheetLocked,
+    StaleWrite,
+    clean_text,
+)
 
 ZERO = Decimal("0")
 
@@ -93,17 +103,23 @@ def _locked_for_write(score: Score, version: int, **wanted) -> Score:
     )
     current.changed = any(getattr(current, field) != value for field, value in wanted.items())
     if current.changed and current.version != version:
-        raise StaleWrite(
-            _(
-                "Someone else saved this score in the meantime: it is now %(value)s "
-                "(reviewed: %(reviewed)s). Reload and check before saving again."
-            )
-            % {
-                "value": format_decimal(current.self_value) or "—",
-                "reviewed": format_decimal(current.reviewed_value) or "—",
-            },
-            code="stale",
-        )
+        message = _(
+            "Someone else saved this score in the meantime: it is now %(value)s "
+            "(reviewed: %(reviewed)s). Reload and check before saving again."
+        ) % {
+            "value": format_decimal(current.self_value) or "—",
+            "reviewed": format_decimal(current.reviewed_value) or "—",
+        }
+        record = current.history.select_related("history_user").first()  # the newest
+        if record is not None:
+            who = record.history_user
+            message += " " + _("Saved by %(who)s at %(when)s.") % {
+                "who": (who.get_full_name() or who.get_username()) if who else "—",
+                "when": formats.date_format(
+                    timezone.localtime(record.history_date), "SHORT_DATETIME_FORMAT"
+                ),
+            }
+        raise StaleWrite(message, code="stale")
     return current
 
 
@@ -142,6 +158,42 @@ def save_review(score: Score, *, value: Decimal | None, reason: str, version: in
     current._change_reason = reason or None
     current.save()
     return current
+
+
+@transaction.atomic
+def attach_evidence(score: Score, *, upload, content_type: str, by, limit: int) -> Evidence:
+    """A file on a score, under the sheet's lock with the same state and deadline checks as a
+    score save: a sheet cannot be submitted between the check and the file, nor lose a file
+    it was submitted with. At most ``limit`` files per criterion, counted under the lock."""
+    blocked = _locked_sheet(score.sheet_id).entry_blocked()
+    if blocked:
+        raise SheetLocked(blocked)
+    if Evidence.objects.filter(score=score).count() >= limit:
+        raise ValidationError(
+            _("A criterion takes at most %(count)d files.") % {"count": limit}, code="too_many"
+        )
+    evidence = Evidence(
+        score=score,
+        original_name=upload.name[:255],
+        content_type=content_type,
+        size=upload.size,
+        uploaded_by=by,
+    )
+    evidence._history_user = by
+    evidence.file.save(upload.name, upload, save=False)
+    evidence.save()
+    return evidence
+
+
+@transaction.atomic
+def remove_evidence(evidence: Evidence, *, by) -> None:
+    """The same lock and checks as attach_evidence (the file stays on disk: the history still
+    names it)."""
+    blocked = _locked_sheet(evidence.score.sheet_id).entry_blocked()
+    if blocked:
+        raise SheetLocked(blocked)
+    evidence._history_user = by
+    evidence.delete()
 
 
 @transaction.atomic

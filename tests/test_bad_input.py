@@ -187,7 +187,7 @@ def post_score(client, score: Score, value: str, note: str):
 
 
 def row_error(html: str) -> str | None:
-    found = re.search(r'class="invalid-feedback[^"]*" role="alert">([^<]*)<', html)
+    found = re.search(r'class="invalid-feedback[^"]*" role="alert"[^>]*>([^<]*)<', html)
     return found and found.group(1)
 
 

@@ -5,16 +5,15 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from documents.kinds import stored_file_response
 
-from .. import access
+from .. import access, sheets
 from ..forms import EVIDENCE_FILES_PER_SCORE, EvidenceForm
-from ..models import Evidence
 from .links import sheet_url
 
 
@@ -25,25 +24,19 @@ def evidence_upload(request, pk: int):
     if not rights.can_enter:
         raise PermissionDenied(rights.enter_blocked)
     form = EvidenceForm(request.POST, request.FILES)
-    if score.evidence.count() >= EVIDENCE_FILES_PER_SCORE:
-        form.add_error(
-            "file",
-            _("A criterion takes at most %(count)d files.") % {"count": EVIDENCE_FILES_PER_SCORE},
-        )
     if form.is_valid():
         upload = form.cleaned_data["file"]
-        evidence = Evidence(
-            score=score,
-            original_name=upload.name[:255],
-            content_type=upload.detected_content_type,
-            size=upload.size,
-            uploaded_by=request.user,
-        )
-        evidence.file.save(upload.name, upload, save=False)
-        evidence.save()
-        messages.success(
-            request, _("Evidence attached to %(code)s.") % {"code": score.criterion.code}
-        )
+        try:
+            sheets.attach_evidence(
+                score, upload=upload, content_type=upload.detected_content_type,
+                by=request.user, limit=EVIDENCE_FILES_PER_SCORE,
+            )  # fmt: skip
+        except ValidationError as error:
+            messages.error(request, f"{score.criterion.code}: {' '.join(error.messages)}")
+        else:
+            messages.success(
+                request, _("Evidence attached to %(code)s.") % {"code": score.criterion.code}
+            )
     else:
         for error in form.errors.get("file", []):
             messages.error(request, f"{score.criterion.code}: {error}")
@@ -64,6 +57,6 @@ def evidence_delete(request, pk: int):
     evidence, rights = access.get_evidence_for_user(request.user, pk)
     if not rights.can_enter:
         raise PermissionDenied(rights.enter_blocked)
-    evidence.delete()  # the file stays on disk: the history still names it
+    sheets.remove_evidence(evidence, by=request.user)
     messages.success(request, _("Evidence removed."))
     return redirect(sheet_url(evidence.score.sheet_id, f"score-{evidence.score_id}"))

@@ -178,11 +178,14 @@ def score_save(request, pk: int):
     totals are refreshed out of band."""
     score, rights = access.get_score_for_user(request.user, pk)
     _require_intent(request, rights, str(score.pk))
-    error, saved = "", False
+    error, saved, stale = "", False, False
     try:
         saved = bool(_save_row(request, score, rights, str(score.pk)))
     except ValidationError as problem:
         error = " ".join(problem.messages)
+        # Refused as stale: the tab keeps the version it had, so that its next save is refused
+        # too until the user takes the current value (reloads); never a silent overwrite.
+        stale = any(item.code == "stale" for item in problem.error_list)
     if not request.htmx:
         if error:
             messages.error(request, f"{score.criterion.code}: {error}")
@@ -195,8 +198,9 @@ def score_save(request, pk: int):
         request,
         "scoring/sheet_detail.html#score-status",
         {**_totals_context(score.sheet.table.tree(), scores),
-         "row": {"pk": score.pk, "error": error}, "score": current,
-         "just_saved": saved and not error, "oob_totals": True},
+         "row": {"pk": score.pk, "error": error, "stale": stale}, "score": current,
+         "just_saved": saved and not error, "oob_totals": True,
+         "reload_url": sheet_url(score.sheet_id, f"score-{score.pk}")},
     )  # fmt: skip
 
 

@@ -356,3 +356,23 @@ def test_the_sheet_shows_the_newest_changes_and_the_history_page_all_of_them(
     assert "Căn cứ đầu tiên" in one and "→ 2" not in one
     for wrong in ("abc", "0", "²", "9" * 5000, str(other.criterion_id + 10_000)):
         assert client.get(f"{history_url}?tieu-chi={wrong}").status_code == 404
+
+
+def test_two_tabs_of_one_sheet_cannot_overwrite_each_other_silently(client_as, round_, world):
+    """Tab A saves 1; tab B, loaded before, tries 0,5: refused with the current value and who
+    saved it, and B keeps its old version, so its next try is refused too, until B takes the
+    current value."""
+    sheet = sheet_of(round_, world.member)
+    target = score(sheet, "1.1")
+    clerk = client_as("member_clerk")
+    assert "đã lưu" in save(clerk, target, self="1", note="", version=0).content.decode()
+    refused = save(clerk, target, self="0,5", note="", version=0).content.decode()
+    assert "hiện là 1" in refused and "Lưu bởi" in refused
+    assert f'name="version-{target.pk}"' not in refused  # the tab keeps its old version
+    assert 'data-testid="take-current"' in refused
+    again = save(clerk, target, self="0,5", note="", version=0).content.decode()
+    assert "hiện là 1" in again and "đã lưu" not in again
+    assert Score.objects.get(pk=target.pk).self_value == 1
+    # Taking the current value (the page, reloaded) gives the current version: then it saves.
+    current = Score.objects.get(pk=target.pk).version
+    assert "đã lưu" in save(clerk, target, self="0,5", note="", version=current).content.decode()

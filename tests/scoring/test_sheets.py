@@ -334,3 +334,30 @@ def test_each_transition_records_who_did_it_and_why(round_, world):
     ]
     with pytest.raises(ValidationError):
         sheet.submit(by=clerk)  # refused by the model itself, whatever view asks
+
+
+def test_evidence_changes_take_the_sheets_lock_and_its_checks(round_, world):
+    """The view's rights were read before; the sheet was submitted since (another tab, the
+    other clerk): the file is neither attached nor removed, so a submitted sheet keeps the
+    evidence it was submitted with."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from scoring.models import SheetLocked
+
+    sheet = sheet_of(round_, world.member)
+    item = score(sheet, "1.1")
+    kept = sheets.attach_evidence(
+        item, upload=SimpleUploadedFile("a.pdf", b"%PDF-1.4"), content_type="application/pdf",
+        by=world.users["member_clerk"], limit=10,
+    )  # fmt: skip
+    assert kept.history.first().history_user == world.users["member_clerk"]
+    with pytest.raises(ValidationError, match="tối đa 1"):
+        sheets.attach_evidence(item, upload=SimpleUploadedFile("b.pdf", b"%PDF-1.4"),
+                               content_type="application/pdf", by=None, limit=1)  # fmt: skip
+    ScoreSheet.objects.filter(pk=sheet.pk).update(status=ScoreSheet.Status.SUBMITTED)
+    with pytest.raises(SheetLocked):
+        sheets.attach_evidence(item, upload=SimpleUploadedFile("c.pdf", b"%PDF-1.4"),
+                               content_type="application/pdf", by=None, limit=10)  # fmt: skip
+    with pytest.raises(SheetLocked):
+        sheets.remove_evidence(kept, by=None)
+    assert list(Evidence.objects.filter(score=item)) == [kept]
