@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.translation import gettext as _
 
@@ -64,3 +65,43 @@ def form_page(
             **(extra or {}),
         },
     )
+
+
+def confirmation(
+    request: HttpRequest,
+    *,
+    title: str,
+    consequence: str,
+    confirm_label: str,
+    cancel_url: str,
+    details: list[str] | None = None,
+    choice: tuple[str, str, list[tuple[str, str]]] | None = None,
+) -> HttpResponse | None:
+    """Ask before an act that cannot simply be undone, saying what follows.
+
+    None when the POST confirms (``confirmed=1``, and the ``choice`` made when one is asked);
+    otherwise the question: a ``<dialog>`` for htmx (the page's ``#confirm-slot``), a page of
+    its own without JavaScript. Both post the same form again, with ``confirmed=1``. ``choice``
+    is (field name, question, [(value, label)…]): a decision the act needs, with no default."""
+    name = choice[0] if choice else ""
+    if request.POST.get("confirmed") == "1" and (not choice or request.POST.get(name)):
+        return None
+    fields = [
+        (key, value)
+        for key, value in request.POST.items()
+        if key not in ("csrfmiddlewaretoken", "confirmed", name)
+    ]
+    context = {
+        "title": title,
+        "consequence": consequence,
+        "details": details or [],
+        "confirm_label": confirm_label,
+        "cancel_url": cancel_url,
+        "action_url": request.get_full_path(),
+        "fields": fields,
+        "choice": choice,
+        "choice_missing": request.POST.get("confirmed") == "1" and bool(choice),
+    }
+    if request.htmx:
+        return render(request, "core/confirm.html#confirm-dialog", context)
+    return render(request, "core/confirm.html", context)

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.numbers import round_half_up
 from scoring.models import ScoreNumbers, ScoreSheet, ScoringTable, describe_tie_break
@@ -17,6 +18,8 @@ from scoring.totals import SheetTotals, YearScores, group_by_sheet, pair
 from scoring.tree import TableTree
 
 HUNDRED = Decimal(100)
+NOT_SUBMITTED = gettext_lazy("Not submitted")
+RANKED_LAST = gettext_lazy("never submitted: ranked last, as staff chose when finalising")
 
 
 @dataclass
@@ -29,6 +32,7 @@ class UnitResult:
     rank: int = 0
     tie_note: str = ""  # how this unit's tie with the one above was settled
     keys: tuple = field(default_factory=tuple)
+    not_submitted: bool = False  # never submitted, ranked last by the staff's choice
 
     @property
     def is_reviewed(self) -> bool:
@@ -80,18 +84,29 @@ def rank(
 ) -> list[UnitResult]:
     """Rank the units: higher total first; ties broken by the table's tie-break order; units
     still tied share a rank (1, 2, 2, 4). Each tie says which rule settled it. Tiers follow
-    ``tier_bands``, the year's bands unless given."""
+    ``tier_bands``, the year's bands unless given. Once final, if staff chose so, the units
+    that never submitted their sheet are marked "not submitted" and ranked after all others."""
     bands = table.cluster_year.tier_bands if tier_bands is None else tier_bands
     by_sheet = group_by_sheet(scores)
     section_pks = {node.criterion.code.strip().upper(): node.criterion.pk for node in tree.roots}
     rules = list(table.tie_break)
+    last = table.is_closed and table.unsubmitted == ScoringTable.Unsubmitted.LAST
+    never = (ScoreSheet.Status.DRAFT, ScoreSheet.Status.RETURNED)
     results = []
     for sheet in sheets:
         totals = pair(tree, by_sheet.get(sheet.pk, []))
         effective, own = totals.effective, totals.own
         percent = percent_of(effective.total, table.nominal_total)
         result = UnitResult(sheet, effective, own, percent, tier_for(percent, bands))
-        result.keys = (effective.total, *(_rule_value(r, result, section_pks) for r in rules))
+        result.not_submitted = last and sheet.status in never
+        if result.not_submitted:
+            result.tier, result.tie_note = str(NOT_SUBMITTED), str(RANKED_LAST)
+        # The first key puts the units ranked last after every other, whatever their totals.
+        result.keys = (
+            not result.not_submitted,
+            effective.total,
+            *(_rule_value(r, result, section_pks) for r in rules),
+        )
         results.append(result)
     results.sort(key=lambda r: r.sheet.unit.name)  # equal units are listed by name
     results.sort(key=lambda r: r.keys, reverse=True)
@@ -102,12 +117,16 @@ def rank(
         above = results[index - 1]
         if result.keys == above.keys:
             result.rank = above.rank
-            if result.total == above.total:
+            if result.not_submitted:
+                result.tie_note = str(RANKED_LAST)
+            elif result.total == above.total:
                 result.tie_note = _("same total and every tie-break rule: shared rank")
             continue
         result.rank = index + 1
-        if result.total == above.total:
-            pairs = zip(above.keys[1:], result.keys[1:], strict=True)
+        if result.not_submitted:
+            result.tie_note = str(RANKED_LAST)
+        elif result.total == above.total and not above.not_submitted:
+            pairs = zip(above.keys[2:], result.keys[2:], strict=True)
             decider = next(i for i, (a, b) in enumerate(pairs) if a != b)
             result.tie_note = _("tie on the total, settled by: %(rule)s") % {
                 "rule": describe_tie_break(rules[decider])

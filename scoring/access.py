@@ -109,6 +109,7 @@ class SheetRights:
     enter_blocked: str = ""
     review_blocked: str = ""
     is_reviewer: bool = False
+    can_reopen: bool = False  # a reviewed sheet, back to "submitted", before the results are final
 
 
 def _members(cluster_year: ClusterYear) -> dict[int, str]:
@@ -241,6 +242,9 @@ def sheet_rights(user, sheet: ScoreSheet) -> SheetRights:
         enter_blocked=enter_blocked,
         review_blocked=review_blocked,
         is_reviewer=reviewer,
+        can_reopen=reviewer
+        and table.status == ScoringTable.Status.PUBLISHED
+        and sheet.status == ScoreSheet.Status.REVIEWED,
     )
 
 

@@ -200,7 +200,7 @@ def test_a_crash_while_finalising_leaves_the_results_open(client_as, world, monk
     monkeypatch.setattr(HistoricalRecords, "create_historical_record", crash)
     _server_error(client_as("staff"),
                   reverse("results:results_status", args=[world.cluster_year.pk]),
-                  {"action": "finalise"})  # fmt: skip
+                  {"action": "finalise", "confirmed": "1", "unsubmitted": "count"})  # fmt: skip
     monkeypatch.undo()
     table.refresh_from_db()
     assert table.status == "published" and table.closed_at is None

@@ -14,8 +14,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.pages import confirmation
 from documents.kinds import preview_response, render_pdf_response, xlsx_response
-from scoring.models import ScoringTable, describe_tie_break
+from scoring.models import ScoreSheet, ScoringTable, describe_tie_break
 
 from ..access import (
     get_results_for_user,
@@ -53,15 +54,58 @@ def results(request, pk: int):
     )
 
 
+def _ask_before_finalising(request, table: ScoringTable):
+    """Finalising freezes the year: say so, name the units that never submitted and those not
+    reviewed, and make staff choose what the results do with the never-submitted sheets."""
+    sheets = list(ScoreSheet.objects.filter(table=table).select_related("unit"))
+    never = sorted(
+        s.unit.name
+        for s in sheets
+        if s.status in (ScoreSheet.Status.DRAFT, ScoreSheet.Status.RETURNED)
+    )
+    unreviewed = sorted(s.unit.name for s in sheets if s.status == ScoreSheet.Status.SUBMITTED)
+    details = []
+    if never:
+        details.append(_("Never submitted: %(units)s.") % {"units": ", ".join(never)})
+    if unreviewed:
+        details.append(_("Submitted, not reviewed: %(units)s.") % {"units": ", ".join(unreviewed)})
+    return confirmation(
+        request,
+        title=_("Finalise the results of %(year)s?") % {"year": table.cluster_year.year},
+        consequence=_(
+            "The ranking becomes official and the year is frozen: scores, sheets, members, "
+            "settings and the vote can no longer change until staff reopen the results with a "
+            "reason. Hold the award vote before finalising."
+        ),
+        details=details,
+        confirm_label=_("Yes, finalise"),
+        cancel_url=reverse("results:results", args=[table.cluster_year_id]),
+        choice=(
+            "unsubmitted",
+            _("What do the results do with the sheets never submitted?"),
+            [(str(value), str(label)) for value, label in ScoringTable.Unsubmitted.choices],
+        )
+        if never
+        else None,
+    )
+
+
 @login_required
 @require_POST
 def results_status(request, pk: int):
     table = get_table_to_finalise_for_user(request.user, pk)
     cluster_year = table.cluster_year
     reason = request.POST.get("reason", "")
+    if request.POST.get("action") == "finalise" and table.status == ScoringTable.Status.PUBLISHED:
+        question = _ask_before_finalising(request, table)
+        if question is not None:
+            return question
     try:
         if request.POST.get("action") == "finalise":
-            table.close(reason=reason or _("Results finalised"))
+            table.close(
+                reason=reason or _("Results finalised"),
+                unsubmitted=request.POST.get("unsubmitted") or None,
+            )
             messages.success(request, _("The results are final: the table and sheets are frozen."))
         elif request.POST.get("action") == "reopen":
             table.reopen(reason=reason)

@@ -215,6 +215,20 @@ class ScoreSheet(models.Model):
         self._record(sheet, by=by, reason=reason)
 
     @transaction.atomic
+    def reopen_review(self, *, reason: str, by) -> None:
+        """A reviewed sheet goes back to "submitted" so its review can go on, with the reason
+        in the history; only before the results are final (the table still open)."""
+        sheet = self._locked()
+        reason = clean_text(reason)
+        if not reason:
+            raise ValidationError(gettext("Write why the review is reopened."))
+        if sheet.status != ScoreSheet.Status.REVIEWED:
+            raise ValidationError(gettext("Only a reviewed sheet can be reopened."))
+        sheet.status = ScoreSheet.Status.SUBMITTED
+        sheet.reviewed_at = None
+        self._record(sheet, by=by, reason=reason)
+
+    @transaction.atomic
     def mark_reviewed(self, *, by) -> None:
         """The reviewer closes the review of a submitted sheet."""
         sheet = self._locked()

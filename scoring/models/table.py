@@ -114,6 +114,13 @@ class ScoringTable(models.Model):
         PUBLISHED = "published", _("published")
         CLOSED = "closed", _("closed")
 
+    class Unsubmitted(models.TextChoices):
+        """What the final results do with the sheets a unit never submitted (chosen by staff
+        when they finalise, shown on the results and in every document)."""
+
+        COUNT = "count", _("count their self-scores as they stand")
+        LAST = "last", _("mark them “not submitted” and rank them last")
+
     cluster_year = models.OneToOneField(
         ClusterYear,
         on_delete=models.PROTECT,
@@ -153,6 +160,12 @@ class ScoringTable(models.Model):
     )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    unsubmitted = models.CharField(
+        _("sheets never submitted"),
+        max_length=10,
+        choices=Unsubmitted.choices,
+        default=Unsubmitted.COUNT,
     )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
@@ -255,11 +268,18 @@ class ScoringTable(models.Model):
         self._set_status(self.Status.PUBLISHED, closed_at=None)
 
     @transaction.atomic
-    def close(self, *, reason: str = "") -> None:
+    def close(self, *, reason: str = "", unsubmitted: str | None = None) -> None:
+        """Finalise the results; ``unsubmitted`` says what they do with the sheets a unit never
+        submitted (Unsubmitted; unchanged when not given)."""
         if self.status_in_database() != self.Status.PUBLISHED:
             raise ValidationError(_("Only a published table can be closed."))
+        if unsubmitted is not None and unsubmitted not in self.Unsubmitted.values:
+            raise ValidationError(_("Choose what to do with the sheets never submitted."))
         self._change_reason = reason or None
-        self._set_status(self.Status.CLOSED, closed_at=timezone.now())
+        fields: dict = {"closed_at": timezone.now()}
+        if unsubmitted is not None:
+            fields["unsubmitted"] = unsubmitted
+        self._set_status(self.Status.CLOSED, **fields)
 
 
 # What may still be corrected in a published table (with history).

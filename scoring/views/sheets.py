@@ -8,10 +8,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.ids import parse_id
+from core.pages import confirmation
 
 from .. import access, sheet_page, sheets
 from ..forms import score_value_field
@@ -200,7 +202,43 @@ def score_save(request, pk: int):
         {**_totals_context(score.sheet.table.tree(), scores),
          "row": {"pk": score.pk, "error": error, "stale": stale}, "score": current,
          "just_saved": saved and not error, "oob_totals": True,
-         "reload_url": sheet_url(score.sheet_id, f"score-{score.pk}")},
+         # A new address (the current version in it), so that the browser loads the page
+         # again instead of scrolling within the stale one.
+         "reload_url": f"{reverse('scoring:sheet_detail', args=[score.sheet_id])}"
+                       f"?phien-ban={current.version}#score-{score.pk}"},
+    )  # fmt: skip
+
+
+def _ask(request, sheet: ScoreSheet, action: str):
+    """The confirmation an act on the sheet asks for, saying what follows (None: confirmed)."""
+    unit = sheet.unit.name
+    questions = {
+        "submit": (
+            _("Submit the sheet of %(unit)s?") % {"unit": unit},
+            _(
+                "Once submitted, the unit can no longer change its scores or evidence; the "
+                "leader unit reviews them. Only the reviewer can send the sheet back."
+            ),
+            _("Yes, submit"),
+        ),
+        "reviewed": (
+            _("Mark the sheet of %(unit)s reviewed?") % {"unit": unit},
+            _(
+                "The reviewed values count in the results and the review of this sheet stops; "
+                "the reviewer or staff can reopen it, with a reason, until the results are final."
+            ),
+            _("Yes, mark reviewed"),
+        ),
+        "reopen": (
+            _("Reopen the review of %(unit)s?") % {"unit": unit},
+            _("The sheet goes back to “submitted” and its review can be changed again."),
+            _("Yes, reopen the review"),
+        ),
+    }
+    title, consequence, label = questions[action]
+    return confirmation(
+        request, title=title, consequence=consequence, confirm_label=label,
+        cancel_url=sheet_url(sheet.pk),
     )  # fmt: skip
 
 
@@ -208,24 +246,32 @@ def score_save(request, pk: int):
 @require_POST
 def sheet_action(request, pk: int):
     sheet, rights = access.get_sheet_for_user(request.user, pk)
-    if not (rights.can_enter or rights.can_review):
+    if not (rights.can_enter or rights.can_review or rights.can_reopen):
         raise PermissionDenied(rights.enter_blocked or rights.review_blocked)
     action = request.POST.get("action")
+    needed = {"submit": rights.can_enter, "return": rights.can_review,
+              "reviewed": rights.can_review, "reopen": rights.can_reopen}  # fmt: skip
+    if action in needed and not needed[action]:
+        raise PermissionDenied(
+            rights.enter_blocked if action == "submit" else rights.review_blocked
+        )
+    if action in ("submit", "reviewed", "reopen"):
+        question = _ask(request, sheet, action)
+        if question is not None:
+            return question
     try:
         if action == "submit":
-            if not rights.can_enter:
-                raise PermissionDenied(rights.enter_blocked)
             sheet.submit(by=request.user)
             messages.success(request, _("The sheet is submitted to the leader unit for review."))
-        elif action in ("return", "reviewed"):
-            if not rights.can_review:
-                raise PermissionDenied(rights.review_blocked)
-            if action == "return":
-                sheet.return_to_unit(reason=request.POST.get("reason", ""), by=request.user)
-                messages.success(request, _("The sheet is returned to the unit."))
-            else:
-                sheet.mark_reviewed(by=request.user)
-                messages.success(request, _("The sheet is marked reviewed."))
+        elif action == "return":
+            sheet.return_to_unit(reason=request.POST.get("reason", ""), by=request.user)
+            messages.success(request, _("The sheet is returned to the unit."))
+        elif action == "reviewed":
+            sheet.mark_reviewed(by=request.user)
+            messages.success(request, _("The sheet is marked reviewed."))
+        elif action == "reopen":
+            sheet.reopen_review(reason=request.POST.get("reason", ""), by=request.user)
+            messages.success(request, _("The review is reopened."))
         else:
             raise ValidationError(_("Unknown action."))
     except ValidationError as error:

@@ -52,3 +52,20 @@ document.addEventListener("click", (event) => {
   window.addEventListener("focus", done, { once: true });
   setTimeout(done, 30000);
 });
+
+// A confirmation the server sent into #confirm-slot (core/confirm.html): shown as a modal
+// dialog, so the page behind cannot be used until the user answers or cancels.
+document.addEventListener("htmx:afterSwap", (event) => {
+  const dialog = event.detail.target.querySelector("dialog[data-confirm]");
+  if (!dialog || typeof dialog.showModal !== "function") return;
+  dialog.removeAttribute("open");
+  dialog.showModal();
+  const cancel = dialog.querySelector("[data-testid=confirm-cancel]");
+  if (cancel) {
+    cancel.addEventListener("click", (click) => {
+      click.preventDefault();
+      dialog.close();
+      dialog.remove();
+    });
+  }
+});

@@ -64,6 +64,10 @@ def test_staff_finalise_record_the_vote_and_download_the_minutes(
 
     page.goto(live_server.url + f"/nam/{demo_year.pk}/ket-qua/")
     page.get_by_role("button", name=nfc("Chốt kết quả")).click()
+    dialog = page.locator("dialog[data-confirm]")  # asks first, naming the units not submitted
+    expect(dialog).to_contain_text(nfc("Chưa bao giờ gửi phiếu"))
+    dialog.get_by_label(nfc("ghi “không nộp” và xếp cuối")).check()
+    dialog.get_by_role("button", name=nfc("Đồng ý chốt")).click()
     expect(page.locator("[data-testid=results-status]")).to_have_text(nfc("chính thức"))
 
     page.goto(live_server.url + f"/nam/{demo_year.pk}/binh-xet/")

@@ -77,6 +77,13 @@ def test_member_scores_on_a_phone_leader_reviews_history_shows_both(
     expect(page.locator("[data-testid=sheet-totals]")).to_contain_text("99,5")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     page.get_by_role("button", name=nfc("Gửi phiếu")).click()
+    dialog = page.locator("dialog[data-confirm]")  # asks first, saying what follows
+    expect(dialog).to_contain_text(nfc("không thể sửa điểm"))
+    dialog.get_by_role("link", name=nfc("Hủy")).click()  # cancel: nothing happens
+    expect(dialog).to_have_count(0)
+    expect(page.locator("[data-testid=sheet-status]")).not_to_have_text(nfc("Đã gửi"))
+    page.get_by_role("button", name=nfc("Gửi phiếu")).click()
+    page.locator("dialog[data-confirm]").get_by_role("button", name=nfc("Đồng ý gửi")).click()
     expect(page.locator(".alert-success")).to_contain_text(nfc("Đã gửi phiếu"))
     expect(page.locator("[data-testid=sheet-status]")).to_have_text(nfc("Đã gửi"))
     phone.close()
@@ -100,4 +107,53 @@ def test_member_scores_on_a_phone_leader_reviews_history_shows_both(
     expect(history).to_contain_text(nfc("điểm thẩm định: — → 2 — Đảng bộ xếp loại hoàn thành tốt"))
     expect(history).to_contain_text(nfc("Công chức VP-TK xã Phúc Trìu"))
     expect(history).to_contain_text(nfc("Công chức VP-TK xã Đồng Liên"))
+    desk.close()
+
+
+def test_the_reviewer_reopens_a_reviewed_sheet_after_confirming(
+    browser: Browser, live_server, member_sheet
+):
+    sheet, _target = member_sheet
+    ScoreSheet.objects.filter(pk=sheet.pk).update(status=ScoreSheet.Status.REVIEWED)
+    desk = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = desk.new_page()
+    log_in(page, live_server, LEADER)
+    page.goto(live_server.url + f"/phieu/{sheet.pk}/")
+    page.get_by_label(nfc("Lý do mở lại thẩm định")).fill(nfc("Đơn vị bổ sung minh chứng"))
+    page.get_by_role("button", name=nfc("Mở lại thẩm định")).click()
+    dialog = page.locator("dialog[data-confirm]")
+    expect(dialog).to_contain_text(nfc("trở lại trạng thái “đã gửi”"))
+    dialog.get_by_role("button", name=nfc("Đồng ý mở lại")).click()
+    expect(page.locator(".alert-success")).to_contain_text(nfc("Đã mở lại thẩm định"))
+    expect(page.locator("[data-testid=sheet-status]")).to_have_text(nfc("Đã gửi"))
+    desk.close()
+
+
+def test_two_pages_of_one_sheet_cannot_overwrite_each_other_silently(
+    browser: Browser, live_server, member_sheet
+):
+    sheet, target = member_sheet
+    desk = browser.new_context(viewport={"width": 1280, "height": 900})
+    first, second = desk.new_page(), desk.new_page()
+    log_in(first, live_server, MEMBER)
+    url = live_server.url + f"/phieu/{sheet.pk}/"
+    first.goto(url)
+    second.goto(url)
+    field = first.locator(f"input[name=self-{target.pk}]")
+    field.fill("2,5")
+    field.blur()
+    expect(first.locator(f"#score-{target.pk}")).to_contain_text(nfc("đã lưu"))
+    stale = second.locator(f"input[name=self-{target.pk}]")
+    stale.fill("1")
+    stale.blur()
+    row = second.locator(f"#score-{target.pk}")
+    expect(row.locator("[data-testid=save-error]")).to_contain_text(nfc("hiện là 2,5"))
+    stale.fill("0,5")  # the stale page tries again: still refused, nothing overwritten
+    stale.blur()
+    expect(row.locator("[data-testid=save-error]")).to_contain_text(nfc("hiện là 2,5"))
+    second.wait_for_timeout(1500)  # no late "đã lưu" replaces the refusal
+    expect(row.locator("[data-testid=save-error]")).to_be_visible()
+    assert Score.objects.get(pk=target.pk).self_value == 2.5
+    row.locator("[data-testid=take-current]").click()  # take the current value: the page again
+    expect(second.locator(f"input[name=self-{target.pk}]")).to_have_value("2,5")
     desk.close()

@@ -145,9 +145,12 @@ def test_results_page_shows_ranks_ties_and_tiers_and_staff_finalise(client_as, c
     assert "103" in html and "bằng tổng điểm, phân định theo" in html
     assert "Hoàn thành xuất sắc nhiệm vụ" in html
     client = client_as("staff")
-    client.post(
-        reverse("results:results_status", args=[world.cluster_year.pk]), {"action": "finalise"}
-    )
+    url = reverse("results:results_status", args=[world.cluster_year.pk])
+    asked = client.post(url, {"action": "finalise"}).content.decode()  # asks first
+    assert "Chưa bao giờ gửi phiếu" in asked and "xã Sáu" in asked
+    contest.refresh_from_db()
+    assert not contest.is_closed
+    client.post(url, {"action": "finalise", "confirmed": "1", "unsubmitted": "count"})
     contest.refresh_from_db()
     assert contest.is_closed
     response = client.post(reverse("results:results_status", args=[world.cluster_year.pk]),
@@ -390,3 +393,35 @@ def test_finalising_is_refused_to_readers_before_the_table_is_even_looked_at(cli
     assert client_as("outsider_clerk").post(url, {"action": "finalise"}).status_code == 404
     response = client_as("staff").post(url, {"action": "finalise"}, follow=True)
     assert "Chỉ bảng đã công bố mới được khóa sổ." in response.content.decode()
+
+
+def test_finalising_makes_staff_choose_for_the_sheets_never_submitted(client_as, contest, world):
+    from django.urls import reverse
+
+    submitted = fill(contest, "xã Đồng Liên", 50, 30)  # 80
+    ScoreSheet.objects.filter(pk=submitted.pk).update(status="reviewed")
+    late = fill(contest, "xã Tân Cương", 60, 40)  # 100, but never submitted
+    url = reverse("results:results_status", args=[world.cluster_year.pk])
+    client = client_as("staff")
+    without = client.post(url, {"action": "finalise", "confirmed": "1"}).content.decode()
+    assert "Hãy chọn một phương án trước khi tiếp tục." in without  # no default for this choice
+    contest.refresh_from_db()
+    assert not contest.is_closed
+    client.post(url, {"action": "finalise", "confirmed": "1", "unsubmitted": "last"})
+    contest.refresh_from_db()
+    assert contest.is_closed and contest.unsubmitted == "last"
+    ranked = {r.sheet.pk: r for r in results_of(contest)}
+    assert ranked[submitted.pk].rank == 1
+    assert ranked[late.pk].not_submitted and ranked[late.pk].tier == "Không nộp"
+    assert ranked[late.pk].rank > max(r.rank for r in ranked.values() if not r.not_submitted)
+    # The same on the page and on paper.
+    page = client.get(reverse("results:results", args=[world.cluster_year.pk])).content.decode()
+    assert "Không nộp" in page
+    import io
+
+    from openpyxl import load_workbook
+
+    xlsx = client.get(reverse("results:summary_xlsx", args=[world.cluster_year.pk]))
+    rows = list(load_workbook(io.BytesIO(xlsx.content)).active.iter_rows(values_only=True))
+    row = next(r for r in rows if r[1] == "xã Tân Cương")
+    assert "Không nộp" in row

@@ -99,9 +99,8 @@ def submit_all(client, sheet):
         if item.criterion.evidence_required:
             upload = SimpleUploadedFile("mc.pdf", b"%PDF-1.4 evidence")
             client.post(reverse("scoring:evidence_upload", args=[item.pk]), {"file": upload})
-    return client.post(
-        reverse("scoring:sheet_action", args=[sheet.pk]), {"action": "submit"}, follow=True
-    )
+    url = reverse("scoring:sheet_action", args=[sheet.pk])
+    return client.post(url, {"action": "submit", "confirmed": "1"}, follow=True)
 
 
 def test_submitting_makes_the_sheet_read_only_and_notifies_the_leader(client_as, world, round_):  # noqa: F811
@@ -130,7 +129,7 @@ def test_the_leader_reviews_with_reasons_and_cannot_review_itself(client_as, wor
     assert response.status_code == 403
     assert "Cụm trưởng không tự thẩm định" in page(response)
     response = client.post(reverse("scoring:sheet_action", args=[member.pk]),
-                           {"action": "reviewed"},
+                           {"action": "reviewed", "confirmed": "1"},
                            follow=True)  # fmt: skip
     assert "Đã đánh dấu phiếu đã thẩm định." in page(response)
     sheet_page = page(client_as("viewer").get(reverse("scoring:sheet_detail", args=[member.pk])))
@@ -376,3 +375,47 @@ def test_two_tabs_of_one_sheet_cannot_overwrite_each_other_silently(client_as, r
     # Taking the current value (the page, reloaded) gives the current version: then it saves.
     current = Score.objects.get(pk=target.pk).version
     assert "đã lưu" in save(clerk, target, self="0,5", note="", version=current).content.decode()
+
+
+def test_submit_and_mark_reviewed_ask_first_saying_what_follows(client_as, world, round_):  # noqa: F811
+    sheet = sheet_of(round_, world.member)
+    for item in Score.objects.filter(sheet=sheet, criterion__kind="score"):
+        save(client_as("member_clerk"), item, self="0")
+    url = reverse("scoring:sheet_action", args=[sheet.pk])
+    clerk = client_as("member_clerk")
+    asked = clerk.post(url, {"action": "submit"})  # no JavaScript: a page of its own
+    html = page(asked)
+    assert asked.status_code == 200 and "không thể sửa điểm" in html
+    assert 'name="confirmed" value="1"' in html and 'name="action" value="submit"' in html
+    assert ScoreSheet.objects.get(pk=sheet.pk).status == "draft"  # nothing happened yet
+    dialog = page(clerk.post(url, {"action": "submit"}, **HTMX))  # with htmx: a <dialog>
+    assert dialog.lstrip().startswith("<dialog") and "data-confirm" in dialog
+
+
+def test_the_reviewer_reopens_a_reviewed_sheet_with_a_reason_until_the_results_are_final(
+    client_as,
+    world,
+    round_,  # noqa: F811
+):
+    sheet = sheet_of(round_, world.member)
+    ScoreSheet.objects.filter(pk=sheet.pk).update(status="reviewed")
+    url = reverse("scoring:sheet_action", args=[sheet.pk])
+    leader = client_as("leader_clerk")
+    assert "Mở lại thẩm định" in page(leader.get(reverse("scoring:sheet_detail", args=[sheet.pk])))
+    assert client_as("member_clerk").post(url, {"action": "reopen", "reason": "x",
+                                                "confirmed": "1"}).status_code == 403  # fmt: skip
+    missing = leader.post(url, {"action": "reopen", "reason": "", "confirmed": "1"}, follow=True)
+    assert "Hãy ghi lý do mở lại thẩm định." in page(missing)
+    leader.post(url, {"action": "reopen", "reason": "Đơn vị bổ sung minh chứng", "confirmed": "1"})
+    sheet.refresh_from_db()
+    assert sheet.status == "submitted"
+    record = sheet.history.first()
+    assert (record.history_user, record.history_change_reason) == (
+        world.users["leader_clerk"],
+        "Đơn vị bổ sung minh chứng",
+    )
+    ScoreSheet.objects.filter(pk=sheet.pk).update(status="reviewed")
+    round_.close(reason="Chốt kết quả")
+    response = leader.post(url, {"action": "reopen", "reason": "Muộn", "confirmed": "1"})
+    assert response.status_code == 403
+    assert ScoreSheet.objects.get(pk=sheet.pk).status == "reviewed"
