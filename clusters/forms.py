@@ -3,6 +3,7 @@ next to the field, so that a save never trips over a database constraint."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from django import forms
@@ -115,10 +116,52 @@ class UnitForm(BaseForm):
 
 
 class AwardsField(LinesField):
+    """ "name: seats", or "name: seats / nominees" to set how many of the top-ranked units its
+    ballot proposes by default (three per seat otherwise)."""
+
     example = "Cờ thi đua của Ủy ban nhân dân tỉnh: 1"
+    NOMINEES = re.compile(r"^(?P<line>.*?:\s*[^:/]*?)\s*/\s*(?P<nominees>[^:/]*)$")
 
     def __init__(self, **kwargs):
         super().__init__(key="name", number_key="seats", integer=True, **kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return "\n".join(
+                f"{item['name']}: {item['seats']}"
+                + (f" / {item['nominees']}" if item.get("nominees") else "")
+                for item in value
+            )
+        return value
+
+    def to_python(self, value):
+        lines, nominees, errors = [], {}, []
+        for number, line in enumerate((value or "").splitlines(), start=1):
+            found = self.NOMINEES.match(line.strip())
+            if found:
+                text = found.group("nominees").strip()
+                if not text.isdigit() or not 1 <= int(text) <= 100:
+                    errors.append(
+                        _('Line %(line)d: "%(value)s" is not a number of nominees from 1 to 100.')
+                        % {"line": number, "value": text}
+                    )
+                else:
+                    nominees[found.group("line").rpartition(":")[0].strip().casefold()] = int(text)
+                line = found.group("line")
+            lines.append(line)
+        if errors:
+            raise forms.ValidationError(errors)
+        awards = super().to_python("\n".join(lines))
+        for award in awards:
+            count = nominees.get(award["name"].casefold())
+            if count is not None:
+                if count < award["seats"]:
+                    raise forms.ValidationError(
+                        _("%(award)s: at least as many nominees as seats.")
+                        % {"award": award["name"]}
+                    )
+                award["nominees"] = count
+        return awards
 
     def check_number(self, number):
         if number != number.to_integral() or not 1 <= number <= 100:

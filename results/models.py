@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.db import models
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -21,8 +21,11 @@ class _FinalYearGuard(FreezeGuardedQuerySet):
     """Bulk paths refuse the votes of a final year, like save() and delete()."""
 
     table_path = "table"
+    ballot_path = "status"
 
     def _refuse(self) -> None:
+        if self.filter(**{self.ballot_path: "closed"}).exists():
+            raise BallotClosed(_("The ballot is closed: its counts and outcome are final."))
         closed = self.filter(**{f"{self.table_path}__status": ScoringTable.Status.CLOSED})
         row = closed.select_related(f"{self.table_path}__cluster_year").first()
         if row is not None:
@@ -38,9 +41,21 @@ class _FinalYearGuard(FreezeGuardedQuerySet):
 
 class BallotCountQuerySet(_FinalYearGuard):
     table_path = "ballot__table"
+    ballot_path = "ballot__status"
+
+
+class BallotClosed(PermissionDenied):
+    """A change to a closed ballot (answered as 403 with the reason)."""
 
 
 class Ballot(models.Model):
+    """One vote for one award: opened with its nominees, counted, then closed (frozen). A tie
+    at the last seat is settled by a revote among the tied units, a ballot of its own."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open: counts being entered")
+        CLOSED = "closed", _("closed")
+
     class Form(models.TextChoices):
         APPROVAL = "approval", _("approval (agree/disagree for every candidate)")
         LIMITED = "limited", _("limited (at most as many names as seats)")
@@ -65,6 +80,13 @@ class Ballot(models.Model):
         default=ClusterYear.ThresholdBasis.VALID_BALLOTS,
     )  # fmt: skip
     notes = models.TextField(_("notes"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    revote_of = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="revotes",
+        verbose_name=_("revote of"),
+    )  # fmt: skip
 
     history = HistoricalRecords()
     objects = _FinalYearGuard.as_manager()
@@ -79,11 +101,63 @@ class Ballot(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.table.cluster_year.ensure_changeable()  # a final year's votes are final too
+        if self.pk is not None and not getattr(self, "_closing", False):
+            self.ensure_open()
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         self.table.cluster_year.ensure_changeable()
+        self.ensure_open()
         return super().delete(*args, **kwargs)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+    def ensure_open(self) -> None:
+        stored = Ballot.objects.filter(pk=self.pk).values_list("status", flat=True).first()
+        if stored == self.Status.CLOSED:
+            raise BallotClosed(_("The ballot is closed: its counts and outcome are final."))
+
+    @transaction.atomic
+    def close(self, *, by: Any) -> None:
+        """Freeze the ballot: its counts and outcome become final (in the history, with who)."""
+        ballot = Ballot.objects.select_for_update().get(pk=self.pk)
+        ballot.table.cluster_year.ensure_changeable()
+        if ballot.status != self.Status.OPEN:
+            raise ValidationError(_("The ballot is already closed."))
+        problems = ballot.check_counts([count.votes for count in ballot.counts.all()])
+        if problems:
+            raise ValidationError(problems)
+        ballot.status = self.Status.CLOSED
+        ballot._history_user = by
+        ballot._closing = True
+        ballot.save(update_fields=["status"])
+        self.status = ballot.status
+
+    @transaction.atomic
+    def open_revote(self, *, by: Any) -> Ballot:
+        """A new ballot among the units tied at the last seat, for the seats still free."""
+        if self.is_open:
+            raise ValidationError(_("Close the ballot before a revote."))
+        outcome = self.outcome(list(self.counts.select_related("unit")))
+        if not outcome.needs_revote:
+            raise ValidationError(_("There is no tie to settle by a revote."))
+        if self.revotes.exists():
+            raise ValidationError(_("The revote of this ballot is already open."))
+        revote = Ballot(
+            table=self.table, award=self.award, seats=self.seats - len(outcome.elected),
+            form=self.form, held_on=self.held_on, revote_of=self,
+            threshold_strict=self.threshold_strict, threshold_percent=self.threshold_percent,
+            threshold_basis=self.threshold_basis,
+            voters_present=self.voters_present, ballots_issued=self.voters_present,
+            valid_ballots=self.voters_present,
+        )  # fmt: skip
+        revote._history_user = by  # type: ignore[attr-defined]  # read by simple_history
+        revote.save()
+        for position, count in enumerate(outcome.tied, start=1):
+            BallotCount.objects.create(ballot=revote, unit=count.unit, position=position)
+        return revote
 
     def clean(self) -> None:
         errors = {}
@@ -172,10 +246,12 @@ class BallotCount(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.ballot.table.cluster_year.ensure_changeable()
+        self.ballot.ensure_open()
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         self.ballot.table.cluster_year.ensure_changeable()
+        self.ballot.ensure_open()
         return super().delete(*args, **kwargs)
 
 

@@ -12,6 +12,8 @@ urlpatterns = [
     path("nam/<int:pk>/binh-xet/", ballots.ballot_list, name="ballot_list"),
     path("nam/<int:pk>/binh-xet/mo/", ballots.ballot_create, name="ballot_create"),
     path("binh-xet/<int:pk>/", ballots.ballot_detail, name="ballot_detail"),
+    path("binh-xet/<int:pk>/dong/", ballots.ballot_close, name="ballot_close"),
+    path("binh-xet/<int:pk>/bau-lai/", ballots.ballot_revote, name="ballot_revote"),
     path("nam/<int:pk>/binh-xet/van-ban/<slug:slug>/", results.vote_document,
          name="vote_document"),
     path("nam/<int:pk>/binh-xet/van-ban/<slug:slug>/pdf/", results.vote_document_pdf,

@@ -278,6 +278,13 @@ ACCESS = {
         ORGANISE_COVENANT | FOUND,
     ),  # fmt: skip
     "results:ballot_detail": ("get", lambda w: {"pk": a_ballot(w).pk}, SUMMARY_OF_A),
+    # Closing asks first (200, the question); a revote of an open ballot is refused (302).
+    "results:ballot_close": ("post", lambda w: {"pk": a_ballot(w).pk}, ORGANISE_COVENANT),
+    "results:ballot_revote": (
+        "post",
+        lambda w: {"pk": a_ballot(w).pk},
+        ORGANISE_COVENANT | FOUND,
+    ),  # fmt: skip
     "results:vote_document": (
         "get",
         lambda w: {"pk": a_ballot(w).table.cluster_year_id, "slug": "hop-binh-xet"},
@@ -427,6 +434,8 @@ OTHER_AUTHORITY_OBJECTS = {
     "results:ballot_list": lambda w: {"pk": opened(w, other=True).cluster_year_id},
     "results:ballot_create": lambda w: {"pk": opened(w, other=True).cluster_year_id},
     "results:ballot_detail": lambda w: {"pk": a_ballot(w, other=True).pk},
+    "results:ballot_close": lambda w: {"pk": a_ballot(w, other=True).pk},
+    "results:ballot_revote": lambda w: {"pk": a_ballot(w, other=True).pk},
     "results:vote_document": lambda w: {
         "pk": opened(w, other=True).cluster_year_id,
         "slug": "kiem-phieu",

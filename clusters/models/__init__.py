@@ -12,6 +12,7 @@ from .years import (
     YearFrozen,
     default_awards,
     default_tier_bands,
+    nominees_of,
     validate_awards,
     validate_tier_bands,
 )
@@ -19,5 +20,5 @@ from .years import (
 __all__ = [
     "Assignment", "Authority", "Cluster", "ClusterYear", "ClusterYearQuerySet", "Membership",
     "MembershipQuerySet", "Unit", "UnitQuerySet", "YearFrozen", "default_awards",
-    "default_tier_bands", "validate_awards", "validate_tier_bands",
+    "default_tier_bands", "nominees_of", "validate_awards", "validate_tier_bands",
 ]  # fmt: skip

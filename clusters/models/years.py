@@ -49,10 +49,20 @@ def validate_awards(value) -> None:
             and item["name"].strip()
             and isinstance(item.get("seats"), int)
             and 1 <= item["seats"] <= 100
+            and (
+                "nominees" not in item
+                or (isinstance(item["nominees"], int) and item["seats"] <= item["nominees"] <= 100)
+            )
         ):
             raise ValidationError(
                 _('Each award needs a "name" and a whole number of "seats" from 1 to 100.')
             )
+
+
+def nominees_of(award: dict) -> int:
+    """How many of the top-ranked units an award's ballot proposes by default: the award's
+    "nominees", or three per seat."""
+    return int(award.get("nominees") or award["seats"] * 3)
 
 
 def validate_tier_bands(value) -> None:

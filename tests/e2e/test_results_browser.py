@@ -53,14 +53,22 @@ def test_staff_finalise_record_the_vote_and_download_the_minutes(
     page.get_by_role("link", name=nfc("Bình xét")).first.click()
     page.select_option("#ballot-award", label=nfc("Cờ thi đua của Ủy ban nhân dân tỉnh (1)"))
     page.get_by_role("button", name=nfc("Mở phiếu bầu")).click()
+    # The nominees: the top three (one seat, three nominees by default) are proposed.
+    expect(page.locator("[data-testid=nominees] input:checked")).to_have_count(3)
+    page.get_by_role("button", name=nfc("Mở phiếu bầu")).click()
     for name, value in (("voters_present", "11"), ("ballots_issued", "11"),
                         ("valid_ballots", "10")):  # fmt: skip
         page.fill(f"input[name={name}]", value)
     votes = page.locator("input[name^=votes-]")
-    expect(votes).to_have_count(11)
+    expect(votes).to_have_count(3)
     votes.nth(0).fill("9")  # the first in rank order: Đồng Liên
     page.get_by_role("button", name=nfc("Lưu kết quả kiểm phiếu")).click()
     expect(page.locator("[data-testid=outcome]")).to_contain_text(nfc("xã Đồng Liên (9)"))
+    page.get_by_role("button", name=nfc("Đóng phiếu bầu")).click()
+    page.locator("dialog[data-confirm]").get_by_role(
+        "button", name=nfc("Đồng ý đóng phiếu")
+    ).click()
+    expect(page.locator("[data-testid=ballot-status]")).to_contain_text(nfc("Đã khóa sổ"))
 
     page.goto(live_server.url + f"/nam/{demo_year.pk}/ket-qua/")
     page.get_by_role("button", name=nfc("Chốt kết quả")).click()

@@ -105,8 +105,15 @@ def test_the_leader_clerk_records_a_vote_and_the_outcome_is_computed(client_as, 
 
     publish_table(world.table)
     client = client_as("leader_clerk")
-    response = client.post(reverse("results:ballot_create", args=[world.cluster_year.pk]),
-                           {"award": "Cờ thi đua của Ủy ban nhân dân tỉnh"})  # fmt: skip
+    url = reverse("results:ballot_create", args=[world.cluster_year.pk])
+    award = "Cờ thi đua của Ủy ban nhân dân tỉnh"
+    proposed = client.get(url, {"award": award})  # the nominees first: the top-ranked proposed
+    assert proposed.context["proposed"] == {
+        u.pk for u in (world.leader, world.deputy, world.member)
+    }
+    assert not Ballot.objects.exists()  # reading the proposal writes nothing
+    units = [world.leader.pk, world.deputy.pk, world.member.pk]
+    response = client.post(url, {"award": award, "nominees": "1", "nominee": units})
     b = Ballot.objects.get()
     assert response["Location"] == reverse("results:ballot_detail", args=[b.pk])
     assert b.counts.count() == 3 and b.threshold_percent == 50
@@ -125,3 +132,70 @@ def test_the_leader_clerk_records_a_vote_and_the_outcome_is_computed(client_as, 
         client_as("viewer").post(reverse("results:ballot_detail", args=[b.pk]), data).status_code
         == 403
     )
+
+
+def _counted_ballot(client_as, world, votes: list[int], seats: int = 1) -> Ballot:
+    from scoring.sheets import publish_table
+
+    publish_table(world.table)
+    ballot = Ballot.objects.create(
+        table=world.table, award="Cờ thi đua", seats=seats,
+        voters_present=10, ballots_issued=10, valid_ballots=10,
+    )  # fmt: skip
+    units = (world.leader, world.deputy, world.member)
+    for position, (unit, count) in enumerate(zip(units, votes, strict=True), start=1):
+        BallotCount.objects.create(ballot=ballot, unit=unit, position=position, votes=count)
+    return ballot
+
+
+def test_the_organiser_chooses_the_nominees_and_only_they_are_candidates(client_as, world):
+    from django.urls import reverse
+
+    from scoring.sheets import publish_table
+
+    publish_table(world.table)
+    client = client_as("staff")
+    url = reverse("results:ballot_create", args=[world.cluster_year.pk])
+    award = "Cờ thi đua của Ủy ban nhân dân tỉnh"
+    too_few = client.post(url, {"award": award, "nominees": "1"})
+    assert "Hãy chọn ít nhất 1 đơn vị được đề cử" in too_few.content.decode()
+    forged = client.post(url, {"award": award, "nominees": "1", "nominee": [world.other_unit.pk]})
+    assert forged.status_code == 404
+    client.post(url, {"award": award, "nominees": "1", "nominee": [world.member.pk]})
+    assert list(Ballot.objects.get().counts.values_list("unit", flat=True)) == [world.member.pk]
+
+
+def test_a_closed_ballot_is_frozen_and_a_tie_offers_a_revote_among_the_tied(client_as, world):
+    from django.urls import reverse
+
+    from results.models import BallotClosed
+
+    ballot = _counted_ballot(client_as, world, [7, 7, 2])  # two tied at the only seat
+    client = client_as("leader_clerk")
+    page = client.get(reverse("results:ballot_detail", args=[ballot.pk])).content.decode()
+    assert "Không ai đạt ngưỡng." not in page  # both passed the threshold: a tie, not nobody
+    close = reverse("results:ballot_close", args=[ballot.pk])
+    asked = client.post(close).content.decode()
+    assert "không thể thay đổi" in asked and Ballot.objects.get().is_open
+    client.post(close, {"confirmed": "1"})
+    ballot.refresh_from_db()
+    assert not ballot.is_open
+    with pytest.raises(BallotClosed):
+        BallotCount.objects.filter(ballot=ballot).update(votes=9)
+    count = ballot.counts.first()
+    count.votes = 9
+    with pytest.raises(BallotClosed):
+        count.save()
+    counts = {f"votes-{c.pk}": 1 for c in ballot.counts.all()}
+    data = {"form": "approval", "voters_present": 10, "ballots_issued": 10, "valid_ballots": 10}
+    assert client.post(reverse("results:ballot_detail", args=[ballot.pk]),
+                       {**data, **counts}).status_code == 403  # fmt: skip
+    page = client.get(reverse("results:ballot_detail", args=[ballot.pk])).content.decode()
+    assert "Mở bầu lại giữa các đơn vị bằng phiếu" in page
+    response = client.post(reverse("results:ballot_revote", args=[ballot.pk]))
+    revote = Ballot.objects.get(revote_of=ballot)
+    assert response["Location"] == reverse("results:ballot_detail", args=[revote.pk])
+    assert revote.seats == 1 and revote.is_open
+    assert set(revote.counts.values_list("unit", flat=True)) == {world.leader.pk, world.deputy.pk}
+    client.post(reverse("results:ballot_revote", args=[ballot.pk]))  # only one revote
+    assert Ballot.objects.filter(revote_of=ballot).count() == 1
