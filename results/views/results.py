@@ -26,6 +26,7 @@ from ..access import (
 from ..charts import results_bar_chart
 from ..documents import SUMMARY, VOTE_DOCUMENTS, summary_context, vote_context
 from ..excel import summary_workbook
+from ..models import Ballot
 from ..ranking import load_results
 from .links import year_crumbs
 
@@ -69,6 +70,12 @@ def _ask_before_finalising(request, table: ScoringTable):
         details.append(_("Never submitted: %(units)s.") % {"units": ", ".join(never)})
     if unreviewed:
         details.append(_("Submitted, not reviewed: %(units)s.") % {"units": ", ".join(unreviewed)})
+    still_open = sorted(b.award for b in table.ballots.filter(status=Ballot.Status.OPEN))
+    if still_open:
+        details.append(
+            _("Ballots still open (they will stay as they are): %(awards)s.")
+            % {"awards": ", ".join(still_open)}
+        )
     return confirmation(
         request,
         title=_("Finalise the results of %(year)s?") % {"year": table.cluster_year.year},

@@ -121,3 +121,37 @@ def test_a_unit_that_joins_a_published_year_gets_its_sheet_at_once(world):
     Membership.objects.create(cluster_year=world.cluster_year, unit=unit, position=9)
     sheet = ScoreSheet.objects.get(table=world.table, unit=unit)
     assert sheet.scores.count() == world.table.criteria.filter(children__isnull=True).count()
+
+
+def test_the_scores_sheets_evidence_and_table_of_a_final_year_refuse_every_write(
+    client_as, final, world
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from scoring.models import Criterion, Evidence, Score
+
+    sheet = ScoreSheet.objects.get(table=world.table, unit=world.member)
+    score = Score.objects.filter(sheet=sheet).first()
+    criterion = Criterion.objects.filter(table=world.table).last()
+    staff = client_as("staff")
+    clerk = client_as("member_clerk")
+    attempts = [
+        (clerk, "scoring:score_save", [score.pk],
+         {f"version-{score.pk}": 0, f"self-{score.pk}": "1"}),
+        (clerk, "scoring:evidence_upload", [score.pk],
+         {"file": SimpleUploadedFile("a.pdf", b"%PDF-1.4")}),
+        (clerk, "scoring:sheet_action", [sheet.pk], {"action": "submit", "confirmed": "1"}),
+        (staff, "scoring:sheet_action", [sheet.pk], {"action": "reviewed", "confirmed": "1"}),
+        (staff, "scoring:criterion_action", [criterion.pk], {"action": "up"}),
+        (staff, "scoring:table_settings", [world.cluster_year.pk], {"title": "Đổi"}),
+        (staff, "results:ballot_close", [final.pk], {"confirmed": "1"}),
+    ]  # fmt: skip
+    for client, name, args, data in attempts:
+        response = client.post(reverse(name, args=args), data)
+        assert response.status_code in (302, 403), name
+    assert Score.objects.get(pk=score.pk).self_value is None
+    assert not Evidence.objects.exists()
+    assert ScoreSheet.objects.get(pk=sheet.pk).status == "draft"
+    world.table.refresh_from_db()
+    assert world.table.title != "Đổi" and world.table.is_closed
+    assert Ballot.objects.get(pk=final.pk).is_open  # opened before the year was final
