@@ -33,10 +33,16 @@ def generate(run: DatasetRun) -> None:
         if cy.year == last or cy.pk not in table_of:
             continue
         voters = len(members_of[cy.pk])
-        ballot = Ballot(table=table_of[cy.pk],
-                        award=(cy.awards or [{"name": "Cờ thi đua"}])[0]["name"],
-                        seats=1, held_on=datetime.date(cy.year, 12, 28), voters_present=voters,
-                        ballots_issued=voters, valid_ballots=voters)  # fmt: skip
+        ballot = Ballot(
+            table=table_of[cy.pk],
+            award=(cy.awards or [{"name": "Cờ thi đua"}])[0]["name"],
+            seats=1,
+            held_on=datetime.date(cy.year, 12, 28),
+            voters_present=voters,
+            ballots_issued=voters,
+            valid_ballots=voters,
+            status=Ballot.Status.CLOSED,
+        )  # held and closed before the year closed
         ballots.append(ballot)
         for position, unit_id in enumerate(members_of[cy.pk][:5], start=1):
             counts.append((ballot, unit_id, position, rng.randint(0, voters)))
