@@ -135,9 +135,14 @@ class AwardsField(LinesField):
         return value
 
     def to_python(self, value):
-        lines, nominees, errors = [], {}, []
+        # "/ N" taken off each line first; the awards come back in the order of the non-empty
+        # lines, so each keeps its own count whatever becomes of its name.
+        lines, nominees, errors = [], [], []
         for number, line in enumerate((value or "").splitlines(), start=1):
+            if not line.strip():
+                continue
             found = self.NOMINEES.match(line.strip())
+            count = None
             if found:
                 text = found.group("nominees").strip()
                 if not text.isdigit() or not 1 <= int(text) <= 100:
@@ -146,21 +151,21 @@ class AwardsField(LinesField):
                         % {"line": number, "value": text}
                     )
                 else:
-                    nominees[found.group("line").rpartition(":")[0].strip().casefold()] = int(text)
+                    count = int(text)
                 line = found.group("line")
             lines.append(line)
+            nominees.append(count)
         if errors:
             raise forms.ValidationError(errors)
         awards = super().to_python("\n".join(lines))
-        for award in awards:
-            count = nominees.get(award["name"].casefold())
-            if count is not None:
-                if count < award["seats"]:
-                    raise forms.ValidationError(
-                        _("%(award)s: at least as many nominees as seats.")
-                        % {"award": award["name"]}
-                    )
-                award["nominees"] = count
+        for award, count in zip(awards, nominees, strict=True):
+            if count is None:
+                continue
+            if count < award["seats"]:
+                raise forms.ValidationError(
+                    _("%(award)s: at least as many nominees as seats.") % {"award": award["name"]}
+                )
+            award["nominees"] = count
         return awards
 
     def check_number(self, number):

@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.translation import gettext as _
+from django_htmx.http import HttpResponseClientRedirect
 
 
 def save_or_explain(form):
@@ -65,6 +66,14 @@ def form_page(
             **(extra or {}),
         },
     )
+
+
+def redirect_after_post(request: HttpRequest, url: str) -> HttpResponse:
+    """Where a POST goes next. An htmx POST (a confirmation's first step) is sent there by
+    HX-Redirect, so that a whole page never lands inside the small part htmx would swap."""
+    if request.htmx:
+        return HttpResponseClientRedirect(resolve_url(url))
+    return redirect(url)
 
 
 def confirmation(

@@ -138,6 +138,7 @@ class Ballot(models.Model):
     @transaction.atomic
     def open_revote(self, *, by: Any) -> Ballot:
         """A new ballot among the units tied at the last seat, for the seats still free."""
+        Ballot.objects.select_for_update().get(pk=self.pk)  # two clicks make one revote
         if self.is_open:
             raise ValidationError(_("Close the ballot before a revote."))
         outcome = self.outcome(list(self.counts.select_related("unit")))

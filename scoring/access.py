@@ -18,7 +18,7 @@ from clusters.access import can_manage, get_cluster_year_for_user, is_leader_cle
 from clusters.models import ClusterYear, Membership
 from clusters.roles import roles_for
 
-from .models import Criterion, Evidence, Score, ScoreSheet, ScoringTable
+from .models import Criterion, Evidence, Score, ScoreSheet, ScoringTable, deadline_passed
 
 
 @dataclass(frozen=True)
@@ -244,7 +244,10 @@ def sheet_rights(user, sheet: ScoreSheet) -> SheetRights:
         is_reviewer=reviewer,
         can_reopen=reviewer
         and table.status == ScoringTable.Status.PUBLISHED
-        and sheet.status == ScoreSheet.Status.REVIEWED,
+        and sheet.status == ScoreSheet.Status.REVIEWED
+        # After the review deadline a reopened sheet could not be reviewed again (staff
+        # extend the deadlines first).
+        and not deadline_passed(cluster_year.review_deadline),
     )
 
 

@@ -16,7 +16,9 @@ from .models import ScoringTable
 def open_sheet_of_new_member(
     sender: type, instance: Membership, created: bool, **kwargs: Any
 ) -> None:
-    if not created or kwargs.get("raw"):
+    """A member added, or a membership moved to another unit (a successor): what is missing is
+    opened (ensure_sheets adds only that)."""
+    if kwargs.get("raw"):
         return  # a restore loads the sheets it holds
     table = ScoringTable.objects.filter(
         cluster_year_id=instance.cluster_year_id, status=ScoringTable.Status.PUBLISHED

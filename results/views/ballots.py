@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from clusters.models import nominees_of
 from core.ids import parse_id
-from core.pages import confirmation
+from core.pages import confirmation, redirect_after_post
 
 from ..access import get_ballot_for_user, get_vote_year_for_user
 from ..forms import BallotForm
@@ -160,7 +160,7 @@ def ballot_close(request, pk: int):
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
-    return redirect("results:ballot_detail", pk=ballot.pk)
+    return redirect_after_post(request, reverse("results:ballot_detail", args=[ballot.pk]))
 
 
 @login_required

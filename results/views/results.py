@@ -8,13 +8,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.pages import confirmation
+from core.pages import confirmation, redirect_after_post
 from documents.kinds import preview_response, render_pdf_response, xlsx_response
 from scoring.models import ScoreSheet, ScoringTable, describe_tie_break
 
@@ -70,12 +70,6 @@ def _ask_before_finalising(request, table: ScoringTable):
         details.append(_("Never submitted: %(units)s.") % {"units": ", ".join(never)})
     if unreviewed:
         details.append(_("Submitted, not reviewed: %(units)s.") % {"units": ", ".join(unreviewed)})
-    still_open = sorted(b.award for b in table.ballots.filter(status=Ballot.Status.OPEN))
-    if still_open:
-        details.append(
-            _("Ballots still open (they will stay as they are): %(awards)s.")
-            % {"awards": ", ".join(still_open)}
-        )
     return confirmation(
         request,
         title=_("Finalise the results of %(year)s?") % {"year": table.cluster_year.year},
@@ -103,7 +97,17 @@ def results_status(request, pk: int):
     table = get_table_to_finalise_for_user(request.user, pk)
     cluster_year = table.cluster_year
     reason = request.POST.get("reason", "")
+    back = reverse("results:results", args=[cluster_year.pk])
     if request.POST.get("action") == "finalise" and table.status == ScoringTable.Status.PUBLISHED:
+        still_open = sorted(b.award for b in table.ballots.filter(status=Ballot.Status.OPEN))
+        if still_open:
+            # A final year's ballots can no longer be closed: close them first.
+            messages.error(
+                request,
+                _("Close the open ballots before finalising: %(awards)s.")
+                % {"awards": ", ".join(still_open)},
+            )
+            return redirect_after_post(request, back)
         question = _ask_before_finalising(request, table)
         if question is not None:
             return question
@@ -122,7 +126,7 @@ def results_status(request, pk: int):
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
-    return redirect("results:results", pk=cluster_year.pk)
+    return redirect_after_post(request, back)
 
 
 @login_required

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.ids import parse_id
-from core.pages import confirmation
+from core.pages import confirmation, redirect_after_post
 
 from .. import access, sheet_page, sheets
 from ..forms import score_value_field
@@ -277,4 +277,4 @@ def sheet_action(request, pk: int):
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
-    return redirect(sheet_url(sheet.pk))
+    return redirect_after_post(request, sheet_url(sheet.pk))

@@ -277,3 +277,19 @@ def test_unit_cannot_end_before_a_year_it_is_a_member_of(world):
     assert form.errors["valid_to"] == [
         "Đơn vị là thành viên của một cụm trong năm 2024 nên phải còn hoạt động trong năm đó."
     ]
+
+
+def test_awards_take_an_optional_number_of_nominees():
+    from clusters.forms import AwardsField
+    from clusters.models import nominees_of
+
+    field = AwardsField()
+    awards = field.clean("Cờ thi đua: 1 / 3\n\nBằng khen: 2")
+    assert awards == [{"name": "Cờ thi đua", "seats": 1, "nominees": 3},
+                      {"name": "Bằng khen", "seats": 2}]  # fmt: skip
+    assert [nominees_of(award) for award in awards] == [3, 6]  # three per seat by default
+    assert field.prepare_value(awards) == "Cờ thi đua: 1 / 3\nBằng khen: 2"
+    for text, message in (("Cờ: 2 / 1", "không được ít hơn số suất"),
+                          ("Cờ: 1 / x", "không phải là số đơn vị được đề cử")):  # fmt: skip
+        with pytest.raises(Exception, match=message):
+            field.clean(text)

@@ -199,3 +199,23 @@ def test_a_closed_ballot_is_frozen_and_a_tie_offers_a_revote_among_the_tied(clie
     assert set(revote.counts.values_list("unit", flat=True)) == {world.leader.pk, world.deputy.pk}
     client.post(reverse("results:ballot_revote", args=[ballot.pk]))  # only one revote
     assert Ballot.objects.filter(revote_of=ballot).count() == 1
+
+
+def test_results_cannot_be_finalised_while_a_ballot_is_open(client_as, world):
+    from django.urls import reverse
+
+    ballot = _counted_ballot(client_as, world, [7, 2, 1])
+    url = reverse("results:results_status", args=[world.cluster_year.pk])
+    client = client_as("staff")
+    response = client.post(url, {"action": "finalise", "confirmed": "1", "unsubmitted": "count"},
+                           follow=True)  # fmt: skip
+    assert "Hãy đóng các phiếu bầu đang mở trước khi chốt kết quả: Cờ thi đua." in (
+        response.content.decode()
+    )
+    world.table.refresh_from_db()
+    assert not world.table.is_closed
+    htmx = client.post(url, {"action": "finalise"}, HTTP_HX_REQUEST="true")
+    assert htmx["HX-Redirect"] == reverse("results:results", args=[world.cluster_year.pk])
+    ballot.close(by=None)
+    asked = client.post(url, {"action": "finalise"}, HTTP_HX_REQUEST="true")
+    assert asked.content.decode().lstrip().startswith("<dialog")

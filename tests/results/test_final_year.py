@@ -155,3 +155,28 @@ def test_the_scores_sheets_evidence_and_table_of_a_final_year_refuse_every_write
     world.table.refresh_from_db()
     assert world.table.title != "Đổi" and world.table.is_closed
     assert Ballot.objects.get(pk=final.pk).is_open  # opened before the year was final
+
+
+def test_a_membership_moved_to_another_unit_opens_that_units_sheet(world):
+    publish_table(world.table)
+    membership = Membership.objects.get(cluster_year=world.cluster_year, unit=world.member)
+    membership.unit = world.free_unit  # e.g. the successor after a merger
+    membership.save()
+    assert ScoreSheet.objects.filter(table=world.table, unit=world.free_unit).exists()
+
+
+def test_a_review_cannot_be_reopened_once_its_deadline_has_passed(client_as, world):
+    from scoring.access import get_sheet_for_user
+
+    world.cluster_year.review_deadline = datetime.date.today() + datetime.timedelta(days=9)
+    world.cluster_year.save()
+    publish_table(world.table)
+    sheet = ScoreSheet.objects.get(table=world.table, unit=world.member)
+    ScoreSheet.objects.filter(pk=sheet.pk).update(status="reviewed")
+    _sheet, rights = get_sheet_for_user(world.users["leader_clerk"], sheet.pk)
+    assert rights.can_reopen
+    ClusterYear.objects.filter(pk=world.cluster_year.pk).update(
+        review_deadline=datetime.date.today() - datetime.timedelta(days=1)
+    )
+    _sheet, rights = get_sheet_for_user(world.users["leader_clerk"], sheet.pk)
+    assert not rights.can_reopen  # staff extend the deadlines first
