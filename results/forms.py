@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from simple_history.utils import bulk_update_with_history
 
 from core.forms import DATE_WIDGET
 
@@ -40,9 +41,13 @@ class BallotForm(forms.ModelForm):
         return cleaned
 
     @transaction.atomic
-    def save(self, commit=True):
-        ballot = super().save()
+    def save(self, commit=True, *, by=None):
+        ballot = super().save()  # refused for a closed ballot or a final year
         for count in self.counts:
             count.votes = self.cleaned_data[f"votes-{count.pk}"]
-            count.save()
+        # One update for all counts (its guard checks the ballot and the year once), with their
+        # history, instead of two checks per candidate.
+        bulk_update_with_history(
+            self.counts, BallotCount, ["votes"], batch_size=500, default_user=by
+        )
         return ballot

@@ -113,7 +113,7 @@ def ballot_detail(request, pk: int):
     counts = list(ballot.counts.select_related("unit"))
     form = BallotForm(request.POST or None, instance=ballot, counts=counts)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        form.save(by=request.user)
         messages.success(request, _("Counts saved; the outcome is computed below."))
         return redirect("results:ballot_detail", pk=ballot.pk)
     ballot.refresh_from_db()

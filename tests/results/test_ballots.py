@@ -219,3 +219,16 @@ def test_results_cannot_be_finalised_while_a_ballot_is_open(client_as, world):
     ballot.close(by=None)
     asked = client.post(url, {"action": "finalise"}, HTTP_HX_REQUEST="true")
     assert asked.content.decode().lstrip().startswith("<dialog")
+
+
+def test_saving_the_counts_keeps_who_saved_each_in_the_history(client_as, world):
+    from django.urls import reverse
+
+    ballot = _counted_ballot(client_as, world, [0, 0, 0])
+    counts = list(ballot.counts.order_by("position"))
+    data = {"form": "approval", "voters_present": 10, "ballots_issued": 10, "valid_ballots": 10,
+            **{f"votes-{c.pk}": v for c, v in zip(counts, (6, 3, 1), strict=True)}}  # fmt: skip
+    client_as("leader_clerk").post(reverse("results:ballot_detail", args=[ballot.pk]), data)
+    assert list(ballot.counts.order_by("position").values_list("votes", flat=True)) == [6, 3, 1]
+    record = counts[0].history.first()
+    assert (record.votes, record.history_user) == (6, world.users["leader_clerk"])

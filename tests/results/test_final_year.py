@@ -63,6 +63,7 @@ WRITES = [
     ("post", "scoring:deadlines", lambda w: [w.cluster_year.pk],
      {"self_score_deadline": "01/01/2030", "review_deadline": "02/01/2030", "reason": "x"}),
     ("post", "results:ballot_create", lambda w: [w.cluster_year.pk], {"award": "Cờ thi đua"}),
+    ("get", "results:ballot_create", lambda w: [w.cluster_year.pk], None),
 ]  # fmt: skip
 
 

@@ -178,4 +178,4 @@ def test_the_sheet_the_results_the_pdf_and_the_spreadsheet_agree(client_as, capp
         " ".join(page.extract_text().split())
         for page in PdfReader(io.BytesIO(sheet_pdf.content)).pages
     )
-    assert "5 (đạt 5,5)" in sheet_text and "-10 (bị trừ 10,7)" in sheet_text
+    assert "Đạt 5,5, tính tối đa 5" in sheet_text and "Vi phạm 10,7, trừ tối đa 10" in sheet_text
