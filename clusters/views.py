@@ -22,6 +22,7 @@ from .forms import (
     NextYearForm,
     UnitForm,
 )
+from .links import year_crumbs
 from .models import ClusterYear
 from .roles import roles_for
 from .services import start_next_year
@@ -246,12 +247,7 @@ def cluster_year_next(request, pk: int):
 
 
 def _year_crumbs(cluster_year: ClusterYear, last: str) -> list:
-    return [
-        (_("Clusters"), "clusters:cluster_list"),
-        (cluster_year.cluster.name, cluster_year.cluster.get_absolute_url()),
-        (str(cluster_year.year), cluster_year.get_absolute_url()),
-        (last, None),
-    ]
+    return year_crumbs(cluster_year, (last, None))
 
 
 # --- Members ---------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import reswap, retarget
 
+from clusters.links import year_crumbs
 from core.pages import form_page, save_or_explain
 from documents.kinds import preview_response, render_pdf_response, stored_file_response
 
@@ -36,15 +37,9 @@ def _detail_url(cluster_year_pk: int, anchor: str = "") -> str:
 
 
 def _crumbs(cluster_year, last: str | None = None) -> list:
-    crumbs = [
-        (_("Clusters"), reverse("clusters:cluster_list")),
-        (cluster_year.cluster.name, cluster_year.cluster.get_absolute_url()),
-        (str(cluster_year.year), cluster_year.get_absolute_url()),
-        (_("Covenant"), _detail_url(cluster_year.pk)),
-    ]
-    if last:
-        crumbs.append((last, None))
-    return crumbs
+    if last is None:
+        return year_crumbs(cluster_year, (_("Covenant"), _detail_url(cluster_year.pk)))
+    return year_crumbs(cluster_year, (_("Covenant"), _detail_url(cluster_year.pk)), (last, None))
 
 
 def _clause_context(pledge: Pledge, rights) -> dict:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from clusters.links import year_crumbs
 from clusters.models import ClusterYear
 
 
@@ -18,20 +19,12 @@ def sheet_url(sheet_pk: int, anchor: str = "") -> str:
     return reverse("scoring:sheet_detail", args=[sheet_pk]) + (f"#{anchor}" if anchor else "")
 
 
-def _year_crumbs(cluster_year: ClusterYear) -> list:
-    return [
-        (_("Clusters"), reverse("clusters:cluster_list")),
-        (cluster_year.cluster.name, cluster_year.cluster.get_absolute_url()),
-        (str(cluster_year.year), cluster_year.get_absolute_url()),
-    ]
-
-
 def table_crumbs(cluster_year: ClusterYear, last: str | None = None) -> list:
     """Down to the scoring table; ``last`` names the page under it (None: the table itself)."""
     if last is None:
-        return [*_year_crumbs(cluster_year), (_("Scoring table"), None)]
+        return [*year_crumbs(cluster_year), (_("Scoring table"), None)]
     return [
-        *_year_crumbs(cluster_year),
+        *year_crumbs(cluster_year),
         (_("Scoring table"), table_url(cluster_year.pk)),
         (last, None),
     ]
@@ -41,9 +34,9 @@ def scores_crumbs(cluster_year: ClusterYear, *trail: tuple[str, str | None]) -> 
     """Down to the year's scores, then ``trail`` ((label, url) pairs); the scores page alone
     when there is no trail."""
     if not trail:
-        return [*_year_crumbs(cluster_year), (_("Scores"), None)]
+        return [*year_crumbs(cluster_year), (_("Scores"), None)]
     return [
-        *_year_crumbs(cluster_year),
+        *year_crumbs(cluster_year),
         (_("Scores"), reverse("scoring:sheet_list", args=[cluster_year.pk])),
         *trail,
     ]
