@@ -1,9 +1,12 @@
 """Benchmark: server time and queries of the key pages as the database grows. Not a test.
 
     .venv/bin/python bench/pages.py [--repeat 30] [--database-url postgres://…/giaouoc_bench]
+                                    [--sizes 1,10,100] [--tail 500]
 
 The target is one cluster-year of 15 units × 60 criteria (the open year of a generated cluster,
-its sheets a mix of reviewed, submitted and in progress). It is measured with the rest of the
+its sheets a mix of reviewed, submitted and in progress; its deadline a month ahead, so that
+three members' sheets are open for scoring, with trails of about 60, 1,000 and 5,000 history
+rows). It is measured with the rest of the
 database at 1×, 10× and 100× the size of that cluster-year (more authorities, clusters and
 years from `generate_dataset`). Pages are requested in-process through the whole middleware
 stack (Django's test client; no HTTP), DEBUG off, warm, median of --repeat rounds in which
@@ -17,6 +20,8 @@ server) is dropped and created again. Results are written down in bench/README.m
 from __future__ import annotations
 
 import argparse
+import datetime
+import gc
 import os
 import platform
 import statistics
@@ -82,6 +87,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--database-url", default=DEFAULT_URL)
     parser.add_argument("--sizes", default="1,10,100")
+    parser.add_argument("--tail", type=int, default=0, metavar="N",
+                        help="then p99 of the grid and results over N requests, without and "
+                             "with gc.freeze()")  # fmt: skip
     parser.add_argument(
         "--profile", metavar="PAGE", help="profile one page (a name below) and stop"
     )
@@ -96,9 +104,10 @@ def main() -> None:
     from django.test import Client
     from django.urls import reverse
 
-    from clusters.models import Membership
+    from clusters.models import ClusterYear, Membership
     from core.synthetic import Options, generate, refresh_statistics
-    from scoring.models import ScoreSheet
+    from scoring.dataset import long_trail
+    from scoring.models import Score, ScoreSheet
 
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
@@ -110,13 +119,36 @@ def main() -> None:
     users = get_user_model().objects
     prefix = f"a{target.cluster.authority_id}"
     leader = target.memberships.get(role=Membership.Role.LEADER).unit
-    member = target.memberships.filter(role=Membership.Role.MEMBER).first().unit
-    sheet = ScoreSheet.objects.get(table__cluster_year=target, unit=member)
+    members = [m.unit for m in target.memberships.filter(role=Membership.Role.MEMBER)[:3]]
+    member = members[0]
+    # An open year, as at a deadline: scoring runs for another month and the three members'
+    # sheets are being scored (inputs on the page). Two of them carry a long trail.
+    today = datetime.date.today()
+    ClusterYear.objects.filter(pk=target.pk).update(
+        self_score_deadline=today + datetime.timedelta(days=30),
+        review_deadline=today + datetime.timedelta(days=45),
+    )
+    ScoreSheet.objects.filter(table__cluster_year=target, unit__in=members).update(
+        status=ScoreSheet.Status.DRAFT, submitted_at=None, reviewed_at=None
+    )
+    sheet, sheet_1000, sheet_5000 = (
+        ScoreSheet.objects.get(table__cluster_year=target, unit=unit) for unit in members
+    )
+    long_trail(sheet_1000, 1000 - Score.history.filter(sheet_id=sheet_1000.pk).count())
+    long_trail(sheet_5000, 5000 - Score.history.filter(sheet_id=sheet_5000.pk).count())
+    trails = {s.pk: Score.history.filter(sheet_id=s.pk).count() for s in (sheet, sheet_1000,
+                                                                         sheet_5000)}  # fmt: skip
+    print(f"history rows: {', '.join(str(count) for count in trails.values())}", flush=True)
     pages = [
         ("floor: base.html", "staff", "/bench-floor/"),
         ("dashboard", "staff", reverse("clusters:home")),
         ("cluster-year", "staff", reverse("clusters:cluster_year_detail", args=[target.pk])),
-        ("score sheet (member clerk)", "member", reverse("scoring:sheet_detail", args=[sheet.pk])),
+        (f"score sheet, {trails[sheet.pk]} history rows (clerk, open)", "member",
+         reverse("scoring:sheet_detail", args=[sheet.pk])),
+        (f"score sheet, {trails[sheet_1000.pk]} history rows (clerk, open)", "member1000",
+         reverse("scoring:sheet_detail", args=[sheet_1000.pk])),
+        (f"score sheet, {trails[sheet_5000.pk]} history rows (clerk, open)", "member5000",
+         reverse("scoring:sheet_detail", args=[sheet_5000.pk])),
         ("reviewer grid (leader clerk)", "leader",
          reverse("scoring:review_grid", args=[target.pk])),
         ("results", "staff", reverse("results:results", args=[target.pk])),
@@ -126,9 +158,14 @@ def main() -> None:
     ]  # fmt: skip
     clients = {}
     for role, username in (("staff", f"{prefix}-canbo"), ("member", f"{prefix}-u{member.pk}"),
+                           ("member1000", f"{prefix}-u{members[1].pk}"),
+                           ("member5000", f"{prefix}-u{members[2].pk}"),
                            ("leader", f"{prefix}-u{leader.pk}")):  # fmt: skip
         clients[role] = Client()
         clients[role].force_login(users.get(username=username))
+    for role in ("member", "member1000", "member5000"):  # the sheets are open for scoring
+        url = next(url for _name, who, url in pages if who == role)
+        assert 'inputmode="decimal"' in clients[role].get(url).content.decode(), url
 
     results: dict[str, dict[int, tuple[float, int]]] = {name: {} for name, _, _ in pages}
     added = 1
@@ -186,6 +223,37 @@ def main() -> None:
             for s in sizes
         )
         print(f"| {name} | {cells} |")
+    if args.tail:
+        tail(clients, pages, args.tail)
+
+
+def tail(clients, pages, requests: int) -> None:
+    """p50/p99/max of the grid, the results and the floor over ``requests`` requests each
+    (interleaved), without and with gc.freeze() (everything alive after start-up moved out of
+    the collector's sight, as config/wsgi.py does), then without again."""
+    wanted = [page for page in pages if page[0].startswith(("floor", "reviewer grid", "results"))]
+    print(f"\ntail latency, {requests} requests each, in process (ms):")
+    print("| gc | page | p50 | p99 | max | gen-2 collections |")
+    print("|---|---|---:|---:|---:|---:|")
+    for label in ("default", "gc.freeze()", "default again"):
+        if label == "gc.freeze()":
+            gc.collect()
+            gc.freeze()
+        else:
+            gc.unfreeze()
+        samples: dict[str, list[float]] = {name: [] for name, _, _ in wanted}
+        before = gc.get_stats()[2]["collections"]
+        for _ in range(requests):
+            for name, role, url in wanted:
+                start = time.perf_counter()
+                clients[role].get(url)
+                samples[name].append((time.perf_counter() - start) * 1000)
+        full = gc.get_stats()[2]["collections"] - before
+        for name, values in samples.items():
+            values.sort()
+            p50 = values[len(values) // 2]
+            p99 = values[min(len(values) - 1, int(len(values) * 0.99))]
+            print(f"| {label} | {name} | {p50:.1f} | {p99:.1f} | {values[-1]:.1f} | {full} |")
 
 
 def profile(clients, pages, wanted: str, repeat: int) -> None:

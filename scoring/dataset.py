@@ -11,6 +11,7 @@ submitted and in progress.
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from django.utils import timezone
@@ -146,3 +147,23 @@ def generate(run: DatasetRun) -> None:
         )
     if stdout:
         stdout.write(f"{len(tables)} tables, {len(sheets)} sheets, {len(scores)} scores")
+
+
+def long_trail(sheet: ScoreSheet, rows: int, *, user=None) -> None:
+    """``rows`` more history records on ``sheet``, written in bulk as the hours before a
+    deadline leave them: most on a few criteria, a value and a basis changing in turn, one
+    second apart, ending ten days ago. For benchmarks and tests of the sheet's history."""
+    model = Score.history.model
+    scores = list(sheet.scores.order_by("criterion__position"))
+    start = timezone.now() - datetime.timedelta(days=10, seconds=rows)
+    records = []
+    for index in range(rows):
+        target = scores[index % 4] if index % 10 else scores[index % len(scores)]
+        records.append(model(
+            id=target.pk, sheet_id=sheet.pk, criterion_id=target.criterion_id,
+            self_value=Decimal(index % 3), self_note=f"Căn cứ {index % 7}",
+            reviewed_value=None, review_reason="", version=index, updated_at=start,
+            history_date=start + datetime.timedelta(seconds=index), history_type="~",
+            history_user=user,
+        ))  # fmt: skip
+    model.objects.bulk_create(records, batch_size=1000)

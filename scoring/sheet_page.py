@@ -3,14 +3,17 @@
 The sheet is the page clerks open most, with one row per criterion (60 and more). Its rows and
 history lines are plain dicts of ready strings, so the template only places them: Django's
 template language costs microseconds per variable and filter, and a row used to make about a
-hundred of those. The history panels show the newest changes; the whole trail is on the sheet's
-history page, so the page stays the same size however many times a score is saved.
+hundred of those. The history panels show the newest changes, read from the database as a
+window (scoring.trail) and formatted alone; the whole trail is on the sheet's history page, a
+page at a time. So the sheet costs the same however many times its scores were saved.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 
+from django.db.models import F
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.text import Truncator
@@ -18,7 +21,8 @@ from django.utils.translation import gettext as _
 
 from documents.formatting import vn_number
 
-from .models import Evidence, Score, ScoreSheet
+from . import trail
+from .models import Score, ScoreSheet
 from .tree import TableTree
 
 HISTORY_ON_SHEET = 20  # newest changes listed under the sheet
@@ -33,15 +37,12 @@ def url_maker(name: str):
     return lambda pk: pattern.replace(str(placeholder), str(pk))
 
 
-USER_FIELDS = ("history_user__first_name", "history_user__last_name", "history_user__username")
-
-
 def _who(record: dict) -> str:
     """The user's full name, else the login name, as User.get_full_name() would read."""
-    if record["history_user__username"] is None:
+    if record["username"] is None:
         return _("system")
-    full = f"{record['history_user__first_name']} {record['history_user__last_name']}".strip()
-    return full or record["history_user__username"]
+    full = f"{record['first_name'] or ''} {record['last_name'] or ''}".strip()
+    return full or record["username"]
 
 
 def _when(moment) -> str:
@@ -54,92 +55,126 @@ def _change(old, new, numeric: bool) -> str:
     return f"{old or '—'} → {new or '—'}"
 
 
-def _event(record: dict, *, criterion: int | None, code: str, label: str, change: str,
-           why: str) -> dict:  # fmt: skip
-    """One change as shown: ``line`` under the sheet names the criterion's code, ``short`` (in
-    the criterion's own panel) does not."""
-    when, who = _when(record["history_date"]), _who(record)
-    return {
-        "at": record["history_date"],
-        "criterion": criterion,
-        "line": f"{when} · {who} · {code} · {label}: {change}",
-        "short": f"{when} · {who} · {label}: {change}",
-        "why": why,
-    }
-
-
-def history(sheet: ScoreSheet, criterion_pk: int | None = None,
-            scores: list[Score] | None = None) -> tuple[list, dict, list]:  # fmt: skip
-    """Every change of the sheet's scores, newest first, each as {"at", "criterion", "line",
-    "short", "why"}; the same grouped by criterion (newest first); and the sheet's status changes.
-    3 queries, 4 without the sheet's ``scores`` (with their criteria). ``criterion_pk`` keeps
-    one criterion's changes only."""
-    # Plain values, not model instances: a sheet's trail runs to hundreds of records.
-    records = Score.history.filter(sheet_id=sheet.pk)
-    evidence = Evidence.history.filter(score__sheet_id=sheet.pk)
-    if criterion_pk is not None:
-        records = records.filter(criterion_id=criterion_pk)
-        evidence = evidence.filter(score__criterion_id=criterion_pk)
-    if scores is not None:
-        keys = [(score.pk, score.criterion.code, score.criterion_id) for score in scores]
-    else:
-        keys = sheet.scores.values_list("pk", "criterion__code", "criterion_id")
-    codes, criteria = {}, {}
-    for pk, code, criterion in keys:
-        codes[pk], criteria[pk] = code, criterion
-    fields = (
+def _labels() -> tuple[tuple[str, str, bool], ...]:
+    return (
         ("self_value", _("self-score"), True),
         ("self_note", _("basis"), False),
         ("reviewed_value", _("reviewed score"), True),
         ("review_reason", _("reviewer's reason"), False),
     )
-    events = []
-    previous: dict[int, dict] = {}
-    for record in records.order_by("id", "history_date", "history_id").values(
-        "id", "criterion_id", "history_date", "history_change_reason",
-        *(field for field, _label, _numeric in fields), *USER_FIELDS,
-    ):  # fmt: skip
-        # Score rows are opened empty (in bulk, without history) when the table is published:
-        # a score's first record is compared with that empty row.
-        before = previous.get(record["id"], {})
-        previous[record["id"]] = record
-        for field, label, numeric in fields:
-            old, new = before.get(field), record[field]
+
+
+def events_of(entries: list[dict], codes: dict[int, str]) -> list[dict]:
+    """Trail entries (scoring.trail, newest first) as shown: one event for each field a score
+    record changed, one for each evidence file attached or removed, each as {"at",
+    "criterion", "line", "short", "why"}. ``line`` under the sheet names the criterion's code
+    (``codes``: criterion pk → code), ``short`` (in the criterion's own panel) does not."""
+    labels, evidence_label = _labels(), _("evidence")
+    return [event for entry in entries
+            for event in _entry_events(entry, codes, labels, evidence_label)]  # fmt: skip
+
+
+def _entry_events(entry: dict, codes: dict[int, str], labels, evidence_label: str) -> list[dict]:
+    when, who = _when(entry["history_date"]), _who(entry)
+    code = codes.get(entry["criterion_id"], "?")
+    if entry["kind"] == 0:  # evidence
+        name = entry["original_name"]
+        old, new = (name, None) if entry["history_type"] == "-" else (None, name)
+        changes = [(evidence_label, _change(old, new, False), "")]
+    else:
+        changes = []
+        for field, label, numeric in labels:
+            old, new = entry[f"p_{field}"], entry[field]
             if not numeric:
                 old, new = old or None, new or None  # "" and no value read the same
             if old == new:
                 continue
-            why = record["history_change_reason"] or (
-                record["self_note"] if field == "self_value" else record["review_reason"]
+            why = entry["reason"] or (
+                entry["self_note"] if field == "self_value" else entry["review_reason"]
             )
-            change = _change(old, new, numeric)
-            code = codes.get(record["id"], "?")
-            events.append(_event(record, criterion=record["criterion_id"], code=code,
-                                 label=label, change=change, why=why))  # fmt: skip
-    for record in evidence.order_by("history_date").values(
-        "score_id", "original_name", "history_type", "history_date", *USER_FIELDS
-    ):
-        if record["history_type"] not in "+-":
-            continue
-        name = record["original_name"]
-        old, new = (name, None) if record["history_type"] == "-" else (None, name)
-        events.append(_event(record, criterion=criteria.get(record["score_id"]),
-                             code=codes.get(record["score_id"], "?"), label=_("evidence"),
-                             change=_change(old, new, False), why=""))  # fmt: skip
-    events.sort(key=lambda event: event["at"], reverse=True)
-    per_criterion: dict[int, list[dict]] = defaultdict(list)
-    for event in events:
-        per_criterion[event["criterion"]].append(event)
-    status_events = [
+            changes.append((label, _change(old, new, numeric), why))
+    return [
+        {"at": entry["history_date"], "criterion": entry["criterion_id"],
+         "line": f"{when} · {who} · {code} · {label}: {change}",
+         "short": f"{when} · {who} · {label}: {change}", "why": why or ""}
+        for label, change, why in changes
+    ]  # fmt: skip
+
+
+@dataclass
+class SheetHistory:
+    """What the sheet page shows of its trail: the newest changes under the sheet, the newest
+    of each criterion in its panel, the newest status changes, and whether there is more."""
+
+    events: list[dict]
+    more: bool
+    per_criterion: dict[int, tuple[list[dict], bool]]
+    status_events: list[dict]
+
+
+def sheet_history(sheet: ScoreSheet, scores: list[Score]) -> SheetHistory:
+    """Two queries whatever the length of the trail; only the lines shown are formatted."""
+    codes = {score.criterion_id: score.criterion.code for score in scores}
+    # One entry more than shown tells whether there is more (an entry is one event or more).
+    entries = trail.newest(sheet.pk, per_score=HISTORY_PER_CRITERION + 1,
+                           overall=HISTORY_ON_SHEET + 1)  # fmt: skip
+    # The entries come newest first, each making one event or more (scoring.trail). Only the
+    # entries whose events are shown are formatted, each once, whether it shows under the
+    # sheet, in its criterion's panel or in both; one entry more than shown tells "there is
+    # more" unformatted.
+    labels, evidence_label = _labels(), _("evidence")
+    made: dict[tuple[int, int], list[dict]] = {}
+
+    def first_events(picked: list[dict], limit: int) -> tuple[list[dict], bool]:
+        shown: list[dict] = []
+        used = 0
+        for entry in picked:
+            if len(shown) >= limit:
+                break
+            key = (entry["kind"], entry["history_id"])
+            if key not in made:
+                made[key] = _entry_events(entry, codes, labels, evidence_label)
+            shown += made[key]
+            used += 1
+        return shown[:limit], len(shown) > limit or used < len(picked)
+
+    events, more = first_events(
+        [entry for entry in entries if entry["overall"] <= HISTORY_ON_SHEET + 1],
+        HISTORY_ON_SHEET,
+    )
+    by_criterion: dict[int, list[dict]] = defaultdict(list)
+    for entry in entries:
+        if entry["per_score"] <= HISTORY_PER_CRITERION + 1:
+            by_criterion[entry["criterion_id"]].append(entry)
+    per_criterion = {
+        criterion: first_events(picked, HISTORY_PER_CRITERION)
+        for criterion, picked in by_criterion.items()
+    }
+    statuses = status_events(sheet, limit=HISTORY_ON_SHEET + 1)
+    return SheetHistory(
+        events=events,
+        more=more or len(statuses) > HISTORY_ON_SHEET,
+        per_criterion=per_criterion,
+        status_events=statuses[:HISTORY_ON_SHEET],
+    )
+
+
+def status_events(sheet: ScoreSheet, limit: int | None = None) -> list[dict]:
+    """The sheet's status changes, newest first (the newest ``limit`` of them)."""
+    records = sheet.history.order_by("-history_date", "-history_id").values(
+        "status", "history_date", "history_change_reason", first_name=F("history_user__first_name"),
+        last_name=F("history_user__last_name"), username=F("history_user__username"),
+    )  # fmt: skip
+    if limit is not None:
+        records = records[:limit]
+    sheet_label = _("sheet")
+    return [
         {"at": record["history_date"],
          "line": f"{_when(record['history_date'])} · {_who(record)} · "
-                 f"{_('sheet')}: {ScoreSheet.Status(record['status']).label}",
+                 f"{sheet_label}: {ScoreSheet.Status(record['status']).label}",
          "why": record["history_change_reason"]}
-        for record in sheet.history.order_by("-history_date").values(
-            "status", "history_date", "history_change_reason", *USER_FIELDS
-        )
+        for record in records
     ]  # fmt: skip
-    return events, per_criterion, status_events
 
 
 def rows(tree: TableTree, scores: list[Score], *, per_criterion: dict, errors: dict,
@@ -160,7 +195,7 @@ def rows(tree: TableTree, scores: list[Score], *, per_criterion: dict, errors: d
             "score": None,
         }
         if score is not None:
-            changes = per_criterion.get(criterion.pk, [])
+            changes, more = per_criterion.get(criterion.pk, ([], False))
             row.update(
                 score=score,
                 pk=str(score.pk),
@@ -177,8 +212,8 @@ def rows(tree: TableTree, scores: list[Score], *, per_criterion: dict, errors: d
                     (download_url(item.pk), Truncator(item.original_name).chars(28))
                     for item in score.evidence.all()
                 ],
-                history=changes[:HISTORY_PER_CRITERION],
-                history_count=len(changes),
+                history=changes,
+                history_more=more,
                 save_url=save_url(score.pk),
                 upload_url=upload_url(score.pk),
             )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,7 +16,7 @@ from django.views.decorators.http import require_POST
 from core.ids import parse_id
 from core.pages import confirmation, redirect_after_post
 
-from .. import access, sheet_page, sheets
+from .. import access, sheet_page, sheets, trail
 from ..forms import score_value_field
 from ..models import Score, ScoreSheet, ScoreValues
 from ..totals import YearScores, pair
@@ -58,7 +59,7 @@ def _sheet_context(request, sheet: ScoreSheet, rights, *, errors: dict) -> dict:
     table = sheet.table
     tree = table.tree()
     scores = sheet.scores_in_order()
-    events, per_criterion, status_events = sheet_page.history(sheet, scores=scores)
+    history = sheet_page.sheet_history(sheet, scores)
     return {
         "sheet": sheet,
         "table": table,
@@ -67,15 +68,14 @@ def _sheet_context(request, sheet: ScoreSheet, rights, *, errors: dict) -> dict:
         "rows": sheet_page.rows(
             tree,
             scores,
-            per_criterion=per_criterion,
+            per_criterion=history.per_criterion,
             errors=errors,
             missing_evidence={s.pk for s in sheet.missing_evidence(scores)},
         ),
         **_totals_context(tree, scores),
-        "events": events[: sheet_page.HISTORY_ON_SHEET],
-        "events_count": len(events),
-        "status_events": status_events[: sheet_page.HISTORY_ON_SHEET],
-        "status_events_count": len(status_events),
+        "events": history.events,
+        "status_events": history.status_events,
+        "history_more": history.more,
         "crumbs": scores_crumbs(table.cluster_year, (sheet.unit.name, None)),
     }
 
@@ -115,6 +115,9 @@ def sheet_detail(request, pk: int):
     return render(request, "scoring/sheet_detail.html", context)
 
 
+HISTORY_PAGE = 100  # trail entries on a page of the sheet's history
+
+
 @login_required
 def sheet_history(request, pk: int):
     """The sheet's whole audit trail (the sheet page lists the newest changes), or one
@@ -126,17 +129,21 @@ def sheet_history(request, pk: int):
         criterion = sheet.table.criteria.filter(pk=wanted).first() if wanted else None
         if criterion is None:
             raise Http404
-    events, _per_criterion, status_events = sheet_page.history(
-        sheet, criterion_pk=criterion.pk if criterion else None
-    )
+    entries = Paginator(
+        trail.Page(sheet.pk, criterion.pk if criterion else None), HISTORY_PAGE
+    ).get_page(request.GET.get("trang"))
+    codes = dict(sheet.table.criteria.values_list("pk", "code"))
+    first = entries.number == 1
     return render(
         request,
         "scoring/sheet_history.html",
         {
             "sheet": sheet,
             "criterion": criterion,
-            "events": events,
-            "status_events": [] if criterion else status_events,
+            "page": entries,
+            "events": sheet_page.events_of(list(entries), codes),
+            # The status changes are few (a submission, a return, a review): on the first page.
+            "status_events": sheet_page.status_events(sheet) if first and not criterion else [],
             "crumbs": scores_crumbs(
                 sheet.table.cluster_year,
                 (sheet.unit.name, sheet_url(sheet.pk)),
