@@ -10,7 +10,7 @@ page at a time. So the sheet costs the same however many times its scores were s
 
 from __future__ import annotations
 
-from collections import defaultdict
+import datetime
 from dataclasses import dataclass
 
 from django.db.models import F
@@ -49,6 +49,18 @@ def _when(moment) -> str:
     return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
 
 
+class _Minutes(dict):
+    """Moments formatted to the minute, each minute once (saves come in bursts). The short
+    date-time formats of config/formats show no seconds."""
+
+    def __missing__(self, minute: datetime.datetime) -> str:
+        self[minute] = text = _when(minute)
+        return text
+
+    def of(self, moment: datetime.datetime) -> str:
+        return self[moment.replace(second=0, microsecond=0)]
+
+
 def _change(old, new, numeric: bool) -> str:
     if numeric:
         old, new = vn_number(old), vn_number(new)
@@ -69,13 +81,14 @@ def events_of(entries: list[dict], codes: dict[int, str]) -> list[dict]:
     record changed, one for each evidence file attached or removed, each as {"at",
     "criterion", "line", "short", "why"}. ``line`` under the sheet names the criterion's code
     (``codes``: criterion pk → code), ``short`` (in the criterion's own panel) does not."""
-    labels, evidence_label = _labels(), _("evidence")
+    labels, evidence_label, minutes = _labels(), _("evidence"), _Minutes()
     return [event for entry in entries
-            for event in _entry_events(entry, codes, labels, evidence_label)]  # fmt: skip
+            for event in _entry_events(entry, codes, labels, evidence_label, minutes)]  # fmt: skip
 
 
-def _entry_events(entry: dict, codes: dict[int, str], labels, evidence_label: str) -> list[dict]:
-    when, who = _when(entry["history_date"]), _who(entry)
+def _entry_events(entry: dict, codes: dict[int, str], labels, evidence_label: str,
+                  minutes: _Minutes) -> list[dict]:  # fmt: skip
+    when, who = minutes.of(entry["history_date"]), _who(entry)
     code = codes.get(entry["criterion_id"], "?")
     if entry["kind"] == 0:  # evidence
         name = entry["original_name"]
@@ -103,60 +116,48 @@ def _entry_events(entry: dict, codes: dict[int, str], labels, evidence_label: st
 
 @dataclass
 class SheetHistory:
-    """What the sheet page shows of its trail: the newest changes under the sheet, the newest
-    of each criterion in its panel, the newest status changes, and whether there is more."""
+    """What the sheet page shows of its trail: the newest changes under the sheet and the
+    newest status changes, and whether there is more. A criterion's own panel is read when it
+    is opened (``criterion_history``)."""
 
     events: list[dict]
     more: bool
-    per_criterion: dict[int, tuple[list[dict], bool]]
     status_events: list[dict]
 
 
 def sheet_history(sheet: ScoreSheet, scores: list[Score]) -> SheetHistory:
     """Two queries whatever the length of the trail; only the lines shown are formatted."""
     codes = {score.criterion_id: score.criterion.code for score in scores}
-    # One entry more than shown tells whether there is more (an entry is one event or more).
-    entries = trail.newest(sheet.pk, per_score=HISTORY_PER_CRITERION + 1,
-                           overall=HISTORY_ON_SHEET + 1)  # fmt: skip
-    # The entries come newest first, each making one event or more (scoring.trail). Only the
-    # entries whose events are shown are formatted, each once, whether it shows under the
-    # sheet, in its criterion's panel or in both; one entry more than shown tells "there is
-    # more" unformatted.
-    labels, evidence_label = _labels(), _("evidence")
-    made: dict[tuple[int, int], list[dict]] = {}
-
-    def first_events(picked: list[dict], limit: int) -> tuple[list[dict], bool]:
-        shown: list[dict] = []
-        used = 0
-        for entry in picked:
-            if len(shown) >= limit:
-                break
-            key = (entry["kind"], entry["history_id"])
-            if key not in made:
-                made[key] = _entry_events(entry, codes, labels, evidence_label)
-            shown += made[key]
-            used += 1
-        return shown[:limit], len(shown) > limit or used < len(picked)
-
-    events, more = first_events(
-        [entry for entry in entries if entry["overall"] <= HISTORY_ON_SHEET + 1],
-        HISTORY_ON_SHEET,
-    )
-    by_criterion: dict[int, list[dict]] = defaultdict(list)
-    for entry in entries:
-        if entry["per_score"] <= HISTORY_PER_CRITERION + 1:
-            by_criterion[entry["criterion_id"]].append(entry)
-    per_criterion = {
-        criterion: first_events(picked, HISTORY_PER_CRITERION)
-        for criterion, picked in by_criterion.items()
-    }
+    events, more = _first_events(trail.newest(sheet.pk, HISTORY_ON_SHEET + 1), codes,
+                                 HISTORY_ON_SHEET)  # fmt: skip
     statuses = status_events(sheet, limit=HISTORY_ON_SHEET + 1)
     return SheetHistory(
         events=events,
         more=more or len(statuses) > HISTORY_ON_SHEET,
-        per_criterion=per_criterion,
         status_events=statuses[:HISTORY_ON_SHEET],
     )
+
+
+def criterion_history(sheet: ScoreSheet, criterion_pk: int) -> tuple[list[dict], bool]:
+    """A criterion's newest changes for its panel on the sheet, and whether there is more (one
+    query)."""
+    entries = trail.newest(sheet.pk, HISTORY_PER_CRITERION + 1, criterion_pk)
+    return _first_events(entries, {}, HISTORY_PER_CRITERION)
+
+
+def _first_events(entries: list[dict], codes: dict[int, str], limit: int) -> tuple[list, bool]:
+    """The first ``limit`` events of ``entries`` (newest first, each making one event or more),
+    formatting no more entries than needed, and whether there are more: the entries were read
+    with one more than ``limit``, which tells it unformatted."""
+    labels, evidence_label, minutes = _labels(), _("evidence"), _Minutes()
+    shown: list[dict] = []
+    used = 0
+    for entry in entries:
+        if len(shown) >= limit:
+            break
+        shown += _entry_events(entry, codes, labels, evidence_label, minutes)
+        used += 1
+    return shown[:limit], len(shown) > limit or used < len(entries)
 
 
 def status_events(sheet: ScoreSheet, limit: int | None = None) -> list[dict]:
@@ -177,12 +178,13 @@ def status_events(sheet: ScoreSheet, limit: int | None = None) -> list[dict]:
     ]  # fmt: skip
 
 
-def rows(tree: TableTree, scores: list[Score], *, per_criterion: dict, errors: dict,
+def rows(tree: TableTree, scores: list[Score], *, sheet_pk: int, errors: dict,
          missing_evidence: set[int]) -> list[dict]:  # fmt: skip
     """The sheet's rows in print order: parents as headings, leaves with their score."""
     by_criterion = {score.criterion_id: score for score in scores}
     save_url, upload_url = url_maker("scoring:score_save"), url_maker("scoring:evidence_upload")
     download_url = url_maker("scoring:evidence_download")
+    history_url = reverse("scoring:sheet_history", args=[sheet_pk])
     result = []
     for node in tree.rows:
         criterion = node.criterion
@@ -195,7 +197,10 @@ def rows(tree: TableTree, scores: list[Score], *, per_criterion: dict, errors: d
             "score": None,
         }
         if score is not None:
-            changes, more = per_criterion.get(criterion.pk, ([], False))
+            files = [
+                (download_url(item.pk), Truncator(item.original_name).chars(28))
+                for item in score.evidence.all()
+            ]
             row.update(
                 score=score,
                 pk=str(score.pk),
@@ -208,12 +213,11 @@ def rows(tree: TableTree, scores: list[Score], *, per_criterion: dict, errors: d
                 error=errors.get(score.pk, ""),
                 evidence_required=criterion.evidence_required,
                 missing=score.pk in missing_evidence,
-                files=[
-                    (download_url(item.pk), Truncator(item.original_name).chars(28))
-                    for item in score.evidence.all()
-                ],
-                history=changes,
-                history_more=more,
+                files=files,
+                # A panel of the criterion's newest changes, read when it is opened (a link to
+                # its history without JavaScript): a sheet has 60 and more criteria.
+                history_url=f"{history_url}?tieu-chi={criterion.pk}",
+                has_history=score.version > 0 or bool(files),
                 save_url=save_url(score.pk),
                 upload_url=upload_url(score.pk),
             )

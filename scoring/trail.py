@@ -2,13 +2,17 @@
 
 A sheet's trail grows with every save, and the busiest sheets are saved most often in the last
 hours before a deadline. So the sheet page never reads the whole trail: the database works out
-which score records changed something (each compared with the score's previous record, a
-``LAG`` window) and hands back, for each score, its newest few entries and, for the sheet, its
-newest ones; the sheet's history page reads one page at a time. Python then formats only those.
+which score records changed something (each compared with the score's previous record) and
+hands back only the newest few entries of the sheet, or of one criterion for its panel; the
+sheet's history page reads one page at a time. Python then formats only those.
+
+On PostgreSQL the newest entries are read backwards through the trail indexes, each record
+with the one before it (LATERAL), so their cost does not depend on the trail's length. On
+SQLite (the development default) and for the history page, a ``LAG`` window compares every
+record of the sheet with its predecessor inside the database.
 
 An entry is a score record that changed one of the four shown fields (a value, a basis, a
-reviewed value, a reason) or an evidence file attached or removed. The SQL is the same on
-PostgreSQL and SQLite (window functions; no ``IS DISTINCT FROM``, which SQLite lacks).
+reviewed value, a reason) or an evidence file attached or removed.
 """
 
 from __future__ import annotations
@@ -90,11 +94,11 @@ def _entries_sql(sheet_pk: int, criterion_pk: int | None) -> tuple[str, list[Any
     return sql, [sheet_pk, *only, sheet_pk, *only]
 
 
-def _run(sql: str, params: list[Any], extra: tuple[str, ...] = ()) -> list[dict]:
+def _run(sql: str, params: list[Any]) -> list[dict]:
     """The ``picked`` entries with who made them, newest first."""
     user_table = get_user_model()._meta.db_table
     sql += f"""
-        SELECT {", ".join(f"e.{column}" for column in (*COLUMNS, *extra))},
+        SELECT {", ".join(f"e.{column}" for column in COLUMNS)},
                u.first_name, u.last_name, u.username
         FROM picked e LEFT JOIN {user_table} u ON u.id = e.user_id
         ORDER BY {", ".join(f"e.{part}" for part in ORDER.split(", "))}"""  # noqa: S608
@@ -122,69 +126,59 @@ def _typed(row: dict) -> dict:
     return row
 
 
-RANKED = f"""
-    ranked AS (
-        SELECT entries.*,
-               ROW_NUMBER() OVER (PARTITION BY score_id ORDER BY {ORDER}) AS per_score,
-               ROW_NUMBER() OVER (ORDER BY {ORDER}) AS overall
-        FROM entries
-    ), picked AS (SELECT * FROM ranked WHERE per_score <= %s OR overall <= %s)"""
-
-
-def newest(sheet_pk: int, *, per_score: int, overall: int) -> list[dict]:
-    """The newest ``per_score`` entries of each score and the newest ``overall`` of the sheet
-    (one query), newest first, each with its rank ``per_score`` and ``overall``."""
+def newest(sheet_pk: int, limit: int, criterion_pk: int | None = None) -> list[dict]:
+    """The newest ``limit`` entries of the sheet, or of one of its criteria (one query),
+    newest first."""
     if connection.vendor == "postgresql":
-        entries, params = _candidates_sql(sheet_pk, per_score, overall)
+        entries, params = _seek_sql(sheet_pk, limit, criterion_pk)
     else:
-        entries, params = _entries_sql(sheet_pk, None)
-    return _run(f"{entries}, {RANKED}", [*params, per_score, overall], ("per_score", "overall"))
+        entries, params = _entries_sql(sheet_pk, criterion_pk)
+    sql = f"{entries}, picked AS (SELECT * FROM entries ORDER BY {ORDER} LIMIT %s)"
+    return _run(sql, [*params, limit])
 
 
-def _candidates_sql(sheet_pk: int, per_score: int, overall: int) -> tuple[str, list[Any]]:
-    """PostgreSQL: ``entries`` holding no more than what ``newest`` picks from, read through the
-    trail indexes (migration 0003) without visiting the rest of the trail: each score's newest
-    changed records (a LATERAL join per score, each record with the one before it) and the
-    sheet's newest, and the same of the evidence. Ranked again, these give the same picks as
-    the whole trail would."""
+def _seek_sql(sheet_pk: int, limit: int, criterion_pk: int | None) -> tuple[str, list[Any]]:
+    """PostgreSQL: ``entries`` holding no more than the newest ``limit`` score records that
+    changed something (each with the record before it) and the newest ``limit`` evidence
+    records, read backwards through the trail indexes (migration 0003) without visiting the
+    rest of the trail however long it is."""
     score_table, evidence_table, live_scores = _tables()
     fields = ", ".join(f"h.{field}" for field in FIELDS)
     prior = ", ".join(f"p.{field} AS p_{field}" for field in FIELDS)
     blanks = ", ".join("NULL::numeric" if field in NUMERIC else "NULL::text" for field in FIELDS)
     newest_first = "ORDER BY h.history_date DESC, h.history_id DESC"
-    score_entry = f"""
-        SELECT 1 AS kind, h.history_id, h.id AS score_id, h.criterion_id, h.history_date,
-               h.history_change_reason AS reason, h.history_user_id AS user_id,
-               {fields}, {prior}, NULL::varchar AS original_name, NULL::varchar AS history_type
-        FROM {score_table} h LEFT JOIN LATERAL (
-            SELECT {", ".join(FIELDS)} FROM {score_table} p
-            WHERE p.id = h.id AND (p.history_date, p.history_id) < (h.history_date, h.history_id)
-            ORDER BY p.history_date DESC, p.history_id DESC LIMIT 1
-        ) p ON TRUE"""  # noqa: S608
-    evidence_entry = f"""
-        SELECT 0 AS kind, h.history_id, h.score_id, s.criterion_id, h.history_date, NULL::text,
-               h.history_user_id, {blanks}, {blanks}, h.original_name, h.history_type
-        FROM {evidence_table} h"""  # noqa: S608
+    if criterion_pk is None:
+        score_rows, score_params = "h.sheet_id = %s", [sheet_pk]
+        evidence_rows, evidence_params = "s.sheet_id = %s", [sheet_pk]
+    else:  # one score: its own index range
+        score_rows = (
+            f"h.id = (SELECT id FROM {live_scores} WHERE sheet_id = %s AND criterion_id = %s)"  # noqa: S608
+        )
+        score_params = [sheet_pk, criterion_pk]
+        evidence_rows = "s.sheet_id = %s AND s.criterion_id = %s"
+        evidence_params = [sheet_pk, criterion_pk]
     sql = f"""
         WITH entries AS (
-            SELECT newest.* FROM {live_scores} s CROSS JOIN LATERAL (
-                {score_entry} WHERE h.id = s.id AND ({_changed("p.{}")})
-                {newest_first} LIMIT %s
-            ) newest WHERE s.sheet_id = %s
-            UNION
-            ({score_entry} WHERE h.sheet_id = %s AND ({_changed("p.{}")})
+            (SELECT 1 AS kind, h.history_id, h.id AS score_id, h.criterion_id, h.history_date,
+                    h.history_change_reason AS reason, h.history_user_id AS user_id,
+                    {fields}, {prior}, NULL::varchar AS original_name,
+                    NULL::varchar AS history_type
+             FROM {score_table} h LEFT JOIN LATERAL (
+                 SELECT {", ".join(FIELDS)} FROM {score_table} p
+                 WHERE p.id = h.id
+                   AND (p.history_date, p.history_id) < (h.history_date, h.history_id)
+                 ORDER BY p.history_date DESC, p.history_id DESC LIMIT 1
+             ) p ON TRUE
+             WHERE {score_rows} AND ({_changed("p.{}")})
              {newest_first} LIMIT %s)
-            UNION
-            SELECT newest.* FROM {live_scores} s CROSS JOIN LATERAL (
-                {evidence_entry} WHERE h.score_id = s.id AND h.history_type IN ('+', '-')
-                {newest_first} LIMIT %s
-            ) newest WHERE s.sheet_id = %s
-            UNION
-            ({evidence_entry} JOIN {live_scores} s ON s.id = h.score_id
-             WHERE s.sheet_id = %s AND h.history_type IN ('+', '-') {newest_first} LIMIT %s)
-        )"""  # noqa: S608
-    params = [per_score, sheet_pk, sheet_pk, overall, per_score, sheet_pk, sheet_pk, overall]
-    return sql, params
+            UNION ALL
+            (SELECT 0, h.history_id, h.score_id, s.criterion_id, h.history_date, NULL::text,
+                    h.history_user_id, {blanks}, {blanks}, h.original_name, h.history_type
+             FROM {evidence_table} h JOIN {live_scores} s ON s.id = h.score_id
+             WHERE {evidence_rows} AND h.history_type IN ('+', '-')
+             {newest_first} LIMIT %s)
+        )"""  # noqa: S608 (table names from the models, values as parameters)
+    return sql, [*score_params, limit, *evidence_params, limit]
 
 
 @dataclass
@@ -205,8 +199,5 @@ class Page:
         entries, params = _entries_sql(self.sheet_pk, self.criterion_pk)
         start, stop = window.start or 0, window.stop
         assert stop is not None
-        sql = (
-            entries
-            + f""", picked AS (SELECT * FROM entries ORDER BY {ORDER} LIMIT %s OFFSET %s)"""
-        )
+        sql = f"{entries}, picked AS (SELECT * FROM entries ORDER BY {ORDER} LIMIT %s OFFSET %s)"
         return _run(sql, [*params, stop - start, start])

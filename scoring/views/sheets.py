@@ -68,7 +68,7 @@ def _sheet_context(request, sheet: ScoreSheet, rights, *, errors: dict) -> dict:
         "rows": sheet_page.rows(
             tree,
             scores,
-            per_criterion=history.per_criterion,
+            sheet_pk=sheet.pk,
             errors=errors,
             missing_evidence={s.pk for s in sheet.missing_evidence(scores)},
         ),
@@ -129,6 +129,13 @@ def sheet_history(request, pk: int):
         criterion = sheet.table.criteria.filter(pk=wanted).first() if wanted else None
         if criterion is None:
             raise Http404
+    if criterion is not None and request.htmx:  # the criterion's panel on the sheet
+        events, more = sheet_page.criterion_history(sheet, criterion.pk)
+        return render(
+            request,
+            "scoring/_criterion_history.html",
+            {"sheet": sheet, "criterion": criterion, "events": events, "more": more},
+        )
     entries = Paginator(
         trail.Page(sheet.pk, criterion.pk if criterion else None), HISTORY_PAGE
     ).get_page(request.GET.get("trang"))

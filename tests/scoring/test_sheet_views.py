@@ -345,9 +345,16 @@ def test_the_sheet_shows_the_newest_changes_and_the_history_page_all_of_them(
     assert "căn cứ chấm: — → Căn cứ đầu tiên" in panel  # the newest first
     assert "Toàn bộ lịch sử</a>" in html  # 25 + 2 changes: more than shown
     history_url = reverse("scoring:sheet_history", args=[sheet.pk])
-    assert f"{history_url}?tieu-chi={target.criterion_id}" in html  # its own panel links on
-    assert "Lịch sử thay đổi (3 thay đổi gần nhất)" in html
-    assert "Lịch sử thay đổi (2)" in html  # the other criterion: its value and its basis
+    # Each changed criterion has a panel, read when opened (htmx), a link without JavaScript.
+    assert html.count(f'hx-get="{history_url}?tieu-chi=') == 2
+    assert f'href="{history_url}?tieu-chi={target.criterion_id}"' in html
+    panel = page(
+        client.get(f"{history_url}?tieu-chi={target.criterion_id}", HTTP_HX_REQUEST="true")
+    )
+    assert panel.count("<li>") == 3 and "toàn bộ lịch sử" in panel  # the newest 3 of 25
+    assert "<html" not in panel
+    panel = page(client.get(f"{history_url}?tieu-chi={other.criterion_id}", HTTP_HX_REQUEST="true"))
+    assert panel.count("<li>") == 2 and "toàn bộ lịch sử" not in panel  # its value and basis
 
     whole = page(client.get(history_url))
     assert whole.count("điểm tự chấm: — → 0") == 1  # the first save, which the sheet dropped
