@@ -3,6 +3,7 @@ reason; the history shows both."""
 
 import datetime
 import io
+import os
 import unicodedata
 
 import pytest
@@ -14,6 +15,7 @@ from playwright.sync_api import Browser, Page, expect
 from clusters.models import ClusterYear
 from scoring.models import Evidence, Score, ScoreSheet
 
+SHOTS = os.environ.get("E2E_SCREENSHOTS", "")  # a folder: screenshots to look at, if set
 PASSWORD = "pw-e2e-123"  # noqa: S105 - a test password
 MEMBER, LEADER = "vanthu.phuctriu", "vanthu.donglien"
 
@@ -107,6 +109,14 @@ def test_member_scores_on_a_phone_leader_reviews_history_shows_both(
     expect(history).to_contain_text(nfc("điểm thẩm định: — → 2 — Đảng bộ xếp loại hoàn thành tốt"))
     expect(history).to_contain_text(nfc("Công chức VP-TK xã Phúc Trìu"))
     expect(history).to_contain_text(nfc("Công chức VP-TK xã Đồng Liên"))
+    # The criterion's own panel is read when opened.
+    row = page.locator(f"#score-{target.pk}")
+    row.locator("summary").click()
+    panel = row.locator("[data-testid=criterion-history]")
+    expect(panel).to_contain_text(nfc("điểm thẩm định: — → 2"))
+    expect(panel).to_contain_text(nfc("điểm tự chấm: — → 2,5"))
+    if SHOTS:
+        row.screenshot(path=f"{SHOTS}/sheet-criterion-panel-1280.png")
     desk.close()
 
 
