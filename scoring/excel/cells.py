@@ -6,12 +6,15 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.utils.translation import gettext as _
 
 from core.numbers import parse_decimal
+from core.text import fold
 
 from ..services import Row
+from .layout import POINTS_TEXT
 
 
 @dataclass
@@ -43,13 +46,25 @@ class ParseError:
 @dataclass
 class Parsed:
     rows: list[Row] = field(default_factory=list)
-    settings: dict = field(default_factory=dict)
+    settings: dict[str, Any] = field(default_factory=dict)
     errors: list[ParseError] = field(default_factory=list)
-    formula_rows: set[int] = field(default_factory=set)  # row indexes whose max is a sum
     source_rows: list[int] = field(default_factory=list)  # the Excel row of each parsed row
+    # What the preview tells before saving: the columns read, what the file does not say and
+    # the value used instead (a step of 0,5 "mặc định"), headings that are not criteria.
+    notes: list[str] = field(default_factory=list)
+    step_defaults: set[int] = field(default_factory=set)  # rows whose step the file lacks
+
+    def sort_errors(self) -> None:
+        """The criteria sheet's errors in the order of the sheet: row, then column."""
+
+        def key(error: ParseError) -> tuple[bool, int, int, str]:
+            column = error.column or ""
+            return (error.sheet is not None, error.row or 0, len(column), column)
+
+        self.errors.sort(key=key)
 
 
-def text_of(value) -> str:
+def text_of(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -57,7 +72,17 @@ def text_of(value) -> str:
     return unicodedata.normalize("NFC", str(value)).strip()
 
 
-def number_of(value) -> Decimal:
+def column_letter(index: int) -> str:
+    """The letter of a zero-based column: 0 -> "A", 26 -> "AA"."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def number_of(value: object) -> Decimal:
     if isinstance(value, bool):
         raise ValueError(value)
     is_number = isinstance(value, int | float)
@@ -76,3 +101,13 @@ def points_error(number: Decimal, limit: Decimal) -> str | None:
             "limit": str(limit).replace(".", ",")
         }
     return None
+
+
+def points_of(value: object) -> Decimal:
+    """Points as clerks type them: a number, "2,5", "5 điểm", "tối đa 5", "-2"."""
+    if isinstance(value, int | float | Decimal) or value is None:
+        return number_of(value)
+    match = POINTS_TEXT.match(fold(text_of(value)))
+    if match is None:
+        raise ValueError(value)
+    return number_of(match["number"].replace(" ", ""))

@@ -1,88 +1,85 @@
-"""The scoring table written as a workbook in the clerks' layout (see scoring/excel)."""
+"""The scoring table written as a workbook in our layout (see scoring/excel), with XlsxWriter:
+each sum a formula saved with its value, each text a text (scoring/excel/writing.py)."""
 
 from __future__ import annotations
 
-import io
 from decimal import Decimal
-
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
 
 from ..models import Criterion, ScoringTable, tie_break_to_words
 from ..services import rows_of
 from .layout import HEADERS, KIND_LABELS, SETTING_LABELS, SETTINGS_SHEET, SHEET
+from .writing import Book, Style
+
+TOTAL_LABELS = {
+    Criterion.Kind.SCORE: "Tổng điểm chuẩn",
+    Criterion.Kind.BONUS: "Tổng điểm thưởng",
+    Criterion.Kind.DEDUCTION: "Tổng điểm trừ",
+}
+WIDTHS = (7, 60, 45, 9, 11, 10, 12)
+POINTS = 4  # the column of the max points (E), zero-based
+HEADER_ROW = 2  # zero-based: the title, an empty row, then the header
 
 
 def export_table(table: ScoringTable) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = SHEET
-    sheet["A1"] = table.title.upper()
-    sheet["A1"].font = Font(bold=True, size=13)
-    sheet.merge_cells("A1:G1")
-    sheet["A1"].alignment = Alignment(horizontal="center")
-    header_row = 3
-    for column, header in enumerate(HEADERS, start=1):
-        cell = sheet.cell(row=header_row, column=column, value=header)
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    book = Book()
+    sheet = book.sheet(SHEET)
+    book.merged_text(
+        sheet, (0, 0), (0, len(HEADERS) - 1), table.title.upper(),
+        bold=True, font_size=13, align="center",
+    )  # fmt: skip
+    for column, header in enumerate(HEADERS):
+        book.text(
+            sheet, HEADER_ROW, column, header,
+            bold=True, align="center", valign="vcenter", text_wrap=True,
+        )  # fmt: skip
     rows = rows_of(table)
-    first = header_row + 1
+    first = HEADER_ROW + 1
     children: dict[int, list[int]] = {}
     for index, row in enumerate(rows):
         if row.parent_index is not None:
             children.setdefault(row.parent_index, []).append(index)
     for index, row in enumerate(rows):
-        excel_row = first + index
+        line = first + index
         bold = row.parent_index is None
-        values = [
-            row.code,
-            row.text,
-            row.guidance,
-            KIND_LABELS[row.kind],
-            None,
-            float(row.step),
-            "Có" if row.evidence_required else "",
-        ]
+        top: dict[str, Style] = {"valign": "top", "bold": bold}
+        book.text(sheet, line, 0, row.code, **top)
+        book.text(sheet, line, 1, row.text, **top, text_wrap=True)
+        book.text(sheet, line, 2, row.guidance, **top, text_wrap=True)
+        book.text(sheet, line, 3, KIND_LABELS[Criterion.Kind(row.kind)], **top)
         parts = children.get(index)
         if parts and sum((rows[c].max_points for c in parts), Decimal(0)) == row.max_points:
             # A parent's max is the sum of its parts (a draft that does not add up yet keeps
             # its own number, so that the file gives back exactly the same table).
-            values[4] = f"=SUM({','.join(f'E{first + child}' for child in parts)})"
+            cells = ",".join(f"E{first + child + 1}" for child in parts)
+            book.formula(sheet, line, POINTS, f"=SUM({cells})", row.max_points, **top)
         else:
-            values[4] = float(row.max_points)
-        for column, value in enumerate(values, start=1):
-            cell = sheet.cell(row=excel_row, column=column, value=value)
-            cell.alignment = Alignment(vertical="top", wrap_text=column in (2, 3))
-            if bold:
-                cell.font = Font(bold=True)
-        sheet.cell(row=excel_row, column=5).number_format = "0.##"
-        sheet.cell(row=excel_row, column=6).number_format = "0.##"
-    total_row = first + len(rows) + 1
+            book.number(sheet, line, POINTS, row.max_points, **top)
+        book.number(sheet, line, 5, row.step, **top)
+        book.text(sheet, line, 6, "Có" if row.evidence_required else "", **top)
+    total_line = first + len(rows) + 1
     for offset, kind in enumerate(Criterion.Kind.values):
-        roots = [
-            first + i for i, row in enumerate(rows) if row.parent_index is None and row.kind == kind
-        ]
-        label = {
-            Criterion.Kind.SCORE: "Tổng điểm chuẩn",
-            Criterion.Kind.BONUS: "Tổng điểm thưởng",
-            Criterion.Kind.DEDUCTION: "Tổng điểm trừ",
-        }[kind]
-        sheet.cell(row=total_row + offset, column=2, value=label).font = Font(bold=True)
-        formula = f"=SUM({','.join(f'E{r}' for r in roots)})" if roots else 0
-        cell = sheet.cell(row=total_row + offset, column=5, value=formula)
-        cell.font = Font(bold=True)
-        cell.number_format = "0.##"
-    for column, width in zip("ABCDEFG", (7, 60, 45, 9, 11, 10, 12), strict=True):
-        sheet.column_dimensions[column].width = width
-    sheet.freeze_panes = sheet.cell(row=first, column=1)
+        roots = [i for i, row in enumerate(rows) if row.parent_index is None and row.kind == kind]
+        # The value saved with the formula is what it sums: the roots' maxima of this kind,
+        # which is also the table page's total of that kind (TableTree.totals).
+        total = sum((rows[i].max_points for i in roots), Decimal(0))
+        book.text(sheet, total_line + offset, 1, TOTAL_LABELS[Criterion.Kind(kind)], bold=True)
+        if roots:
+            cells = ",".join(f"E{first + i + 1}" for i in roots)
+            book.formula(sheet, total_line + offset, POINTS, f"=SUM({cells})", total, bold=True)
+        else:
+            book.number(sheet, total_line + offset, POINTS, 0, bold=True)
+    for column, width in enumerate(WIDTHS):
+        sheet.set_column(column, column, width)
+    sheet.freeze_panes(first, 0)
 
-    settings_sheet = workbook.create_sheet(SETTINGS_SHEET)
-    values = {
+    settings = book.sheet(SETTINGS_SHEET)
+    numbers = {
+        "nominal_total": table.nominal_total,
+        "bonus_cap": table.bonus_cap,
+        "deduction_cap": table.deduction_cap,
+    }
+    texts = {
         "title": table.title,
-        "nominal_total": float(table.nominal_total),
-        "bonus_cap": float(table.bonus_cap),
-        "deduction_cap": float(table.deduction_cap),
         "tie_break": "; ".join(tie_break_to_words(table.tie_break)),
         "tier_bands": "; ".join(
             f"{band['name']}: {str(band['min_percent']).replace('.', ',')}"
@@ -90,14 +87,12 @@ def export_table(table: ScoringTable) -> bytes:
         ),
         "legal_bases": table.legal_bases,
     }
-    for row_number, (key, label) in enumerate(SETTING_LABELS.items(), start=1):
-        settings_sheet.cell(row=row_number, column=1, value=label).font = Font(bold=True)
-        settings_sheet.cell(row=row_number, column=2, value=values[key])
-    settings_sheet.column_dimensions["A"].width = 28
-    settings_sheet.column_dimensions["B"].width = 80
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-# --- Import --------------------------------------------------------------------------------
+    for line, (key, label) in enumerate(SETTING_LABELS.items()):
+        book.text(settings, line, 0, label, bold=True)
+        if key in numbers:
+            book.number(settings, line, 1, numbers[key])
+        else:
+            book.text(settings, line, 1, texts[key], text_wrap=True)
+    settings.set_column(0, 0, 28)
+    settings.set_column(1, 1, 80)
+    return book.close()

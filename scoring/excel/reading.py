@@ -6,10 +6,11 @@ from __future__ import annotations
 import io
 import zipfile
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from clusters.forms import TierBandsField
@@ -18,15 +19,20 @@ from core.text import fold
 from ..models import default_tie_break, tie_break_from_words, validate_tie_break
 from ..services import Row
 from .cells import Parsed, ParseError, number_of, points_error, text_of
+from .headers import describe, find_columns
 from .layout import (
+    HEADER_SEARCH_ROWS,
     MAX_BYTES,
+    MAX_COLUMNS,
+    MAX_ROWS,
     MAX_UNPACKED_BYTES,
     SETTING_LABELS,
     SETTING_MAXIMA,
     SETTINGS_SHEET,
     SHEET,
 )
-from .rows import parse_rows
+from .outline import build
+from .rows import RowReader
 
 
 def parse_workbook(data: bytes) -> Parsed:
@@ -60,18 +66,65 @@ def parse_workbook(data: bytes) -> Parsed:
         parsed.errors.append(damaged)
         return parsed
     try:
-        sheet = workbook[SHEET] if SHEET in workbook.sheetnames else workbook.worksheets[0]
-        parse_rows(sheet, parsed)
+        parse_criteria(workbook, parsed)
         if SETTINGS_SHEET in workbook.sheetnames:
             _parse_settings(workbook[SETTINGS_SHEET], parsed)
     except Exception:  # noqa: BLE001 - sheets are read lazily: any damage surfaces here
         return Parsed(errors=[damaged])
     finally:
         workbook.close()
+    parsed.sort_errors()
     return parsed
 
 
-def _parse_settings(sheet, parsed: Parsed) -> None:
+def parse_criteria(workbook: Workbook, parsed: Parsed) -> None:
+    """The criteria from our sheet "Bảng chấm điểm", or else from the first sheet that has a
+    header (a clerk's workbook may start with a sheet of instructions)."""
+    if SHEET in workbook.sheetnames:
+        names = [SHEET]
+    else:
+        names = [name for name in workbook.sheetnames if name != SETTINGS_SHEET]
+    first_problems: list[ParseError] = []
+    for number, name in enumerate(names):
+        sheet = workbook[name]
+        head = list(
+            sheet.iter_rows(max_row=HEADER_SEARCH_ROWS, max_col=MAX_COLUMNS, values_only=True)
+        )
+        trial = Parsed()
+        columns = find_columns(head, trial)
+        if columns is None:
+            first_problems = first_problems or trial.errors
+            continue
+        rows, filled = [], 0
+        for row in sheet.iter_rows(
+            min_row=columns.header_row + 1, max_col=MAX_COLUMNS, values_only=True
+        ):
+            rows.append(row)
+            filled += any(cell is not None for cell in row)
+            if filled > MAX_ROWS:
+                parsed.errors.append(
+                    ParseError(
+                        None,
+                        None,
+                        _("The sheet has more than %(limit)d rows; a scoring table has far fewer.")
+                        % {"limit": MAX_ROWS},
+                    )
+                )
+                return
+        if number:
+            parsed.notes.append(_("Sheet read: “%(sheet)s”.") % {"sheet": name})
+        parsed.notes.extend(describe(columns))
+        reader = RowReader(columns, parsed)
+        reader.read(rows, columns.header_row + 1)
+        build(reader.outline.entries, columns, parsed)
+        parsed.notes.extend(reader.notes())
+        if not parsed.rows and not parsed.errors:
+            parsed.errors.append(ParseError(None, None, _("The sheet has no criteria.")))
+        return
+    parsed.errors.extend(first_problems)
+
+
+def _parse_settings(sheet: Any, parsed: Parsed) -> None:
     by_label = {fold(label): key for key, label in SETTING_LABELS.items()}
 
     def error(number: int, message: str) -> None:

@@ -1,249 +1,252 @@
-"""The criteria sheet: the header row found wherever it is, then one criterion per row, its
-place in the tree from its code, as on paper."""
+"""The criteria sheet read row by row, under the header found wherever it is (headers.py):
+each row's code, text, kind, points, step and evidence, its place given by the outline
+(outline.py). Rows without a code are guidance lines ("- Đạt 100%: 5 điểm") of the row above,
+totals ("Tổng cộng") or, below the last criterion, the signatures and notes of the form."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
 from core.text import fold
-from documents.formatting import roman
 
-from ..services import Row
-from .cells import Parsed, ParseError, number_of, points_error, text_of
+from .cells import Parsed, ParseError, column_letter, points_error, points_of, text_of
+from .headers import Columns
 from .layout import (
+    BONUS,
+    BULLETS,
+    CAP_IN_TEXT,
+    CODE_AND_TEXT,
     CODE_LENGTH,
-    DOTTED,
-    HEADERS,
+    CODE_ONLY,
+    DEDUCTION,
     KIND_WORDS,
-    LETTER,
     MAX_CELL_CHARS,
     MAX_POINTS,
-    MAX_ROWS,
     MAX_STEP,
     NO,
-    NUMBER,
-    ROMAN,
+    TEXT_WITH_CODE,
     YES,
 )
+from .outline import GROUP, LETTERED, SECTION, Entry, Outline, heading_kind
 
 
-def find_header(rows: list[tuple], parsed: Parsed) -> int | None:
-    wanted = [fold(h) for h in HEADERS[:2]]
-    for index, row in enumerate(rows[:15]):
-        cells = [fold(text_of(c)) for c in row[:2]]
-        if cells == wanted:
-            found = [fold(text_of(c)) for c in row[: len(HEADERS)]]
-            expected = [fold(h) for h in HEADERS]
-            if found != expected:
-                parsed.errors.append(
-                    ParseError(
-                        index + 1,
-                        None,
-                        _("the columns must be, in this order: %(columns)s.")
-                        % {"columns": ", ".join(HEADERS)},
-                    )
-                )
-                return None
-            return index
-    parsed.errors.append(
-        ParseError(
-            None,
-            None,
-            _("No header row (%(columns)s) in the first 15 rows of the sheet.")
-            % {"columns": ", ".join(HEADERS)},
-        )
-    )
-    return None
-
-
-def parse_rows(sheet, parsed: Parsed) -> None:
-    rows: list[tuple] = []
-    for row in sheet.iter_rows(values_only=True):
-        rows.append(
-            tuple(row[: len(HEADERS)]) + (None,) * (len(HEADERS) - len(row[: len(HEADERS)]))
-        )
-        if len(rows) > MAX_ROWS + 15:
-            parsed.errors.append(
-                ParseError(
-                    None,
-                    None,
-                    _("The sheet has more than %(limit)d rows; a scoring table has far fewer.")
-                    % {"limit": MAX_ROWS},
-                )
-            )
-            return
-    header = find_header(rows, parsed)
-    if header is None:
-        return
-    section: int | None = None  # index in parsed.rows of the current section
-    sections = 0
-    numbered: dict[str, int] = {}  # code -> index, within the current section
-    last_numbered: int | None = None
-    siblings: dict[int | None, set[str]] = {}
-    for offset, cells in enumerate(rows[header + 1 :], start=header + 2):
-        code_cell, text_cell, guidance, kind_cell, max_cell, step_cell, evidence = cells
-        code = text_of(code_cell).rstrip(".)").strip()
-        text = text_of(text_cell)
-        if not code and not text and all(text_of(c) == "" for c in cells):
-            continue  # empty row
-        if not code and fold(text).startswith("tong"):
-            continue  # a totals row
-        errors_before = len(parsed.errors)
-        for letter, cell in zip("ABCDEFG", cells, strict=True):
-            if len(text_of(cell)) > MAX_CELL_CHARS:
-                parsed.errors.append(
-                    ParseError(offset, letter, _("the text is too long (over 4000 characters)."))
-                )
-        if len(parsed.errors) > errors_before:
-            continue
-        if len(code) > CODE_LENGTH:
-            parsed.errors.append(
-                ParseError(offset, "A", _("the code is longer than 20 characters."))
-            )
-        if not code:
-            parsed.errors.append(ParseError(offset, "A", _("the code is empty.")))
+def split_code(code_cell: object, text_cell: object) -> tuple[str, str, str]:
+    """(code, mark, text) of a row: the code cell alone, a code and text merged into the code
+    cell ("I. Kinh tế" across the row), or the code at the start of an empty-coded text."""
+    raw, text = text_of(code_cell), text_of(text_cell)
+    if raw in BULLETS:
+        return "", "", f"{raw} {text}"  # a bullet in the code column: a line of guidance
+    if raw:
+        match = CODE_ONLY.match(raw)
+        if match:
+            return match["code"], match["mark"] or "", text
         if not text:
-            parsed.errors.append(ParseError(offset, "B", _("the content is empty.")))
-        kind = KIND_WORDS.get(fold(text_of(kind_cell)))
+            match = CODE_AND_TEXT.match(raw)
+            if match:
+                return match["code"], match["mark"] or "", match["text"].strip()
+            return "", "", raw  # a text merged from the first column ("Ghi chú: …")
+        return raw, "", text  # not a code: classify() names it
+    match = TEXT_WITH_CODE.match(text)
+    if match:
+        return match["code"], match["mark"], match["text"].strip()
+    return "", "", text
+
+
+def is_totals(text: str) -> bool:
+    folded = fold(text)
+    return folded.startswith("tong") or folded in ("cong", "cong:") or (
+        folded.startswith(("cong phan", "cong muc", "cong (", "cong diem"))
+    )  # fmt: skip
+
+
+def is_column_numbers(cells: Sequence[object]) -> bool:
+    """The row of column numbers under a form's header: "(1) | (2) | (3)" or "1 | 2 | 3"."""
+    values = [text_of(c).strip("()") for c in cells if text_of(c)]
+    return len(values) >= 3 and all(v.isdigit() and len(v) <= 2 for v in values)
+
+
+class RowReader:
+    """Reads the rows under the header into ``outline.entries``; errors go to ``parsed``."""
+
+    def __init__(self, columns: Columns, parsed: Parsed) -> None:
+        self.columns = columns
+        self.parsed = parsed
+        self.outline = Outline()
+        self.pending: list[int] = []  # rows without a code, not yet known to be in the table
+        self.after_totals = False
+
+    def error(self, line: int, column: int | None, message: str) -> None:
+        letter = column_letter(column) if column is not None else None
+        self.parsed.errors.append(ParseError(line, letter, message))
+
+    def read(self, rows: list[tuple], first_line: int) -> None:
+        for line, cells in enumerate(rows, start=first_line):
+            self.read_row(line, cells)
+
+    def notes(self) -> list[str]:
+        """The rows without a code left below the last criterion: the form's signatures and
+        notes, not read (said in the preview)."""
+        if not self.pending:
+            return []
+        first, last = self.pending[0], self.pending[-1]
+        return [
+            _("Not read, below the table (signatures, notes…): row %(rows)s.")
+            % {"rows": f"{first}–{last}" if last != first else str(first)}
+        ]
+
+    def cell(self, cells: Sequence[object], column: int | None) -> object:
+        return cells[column] if column is not None and column < len(cells) else None
+
+    def read_row(self, line: int, cells: Sequence[object]) -> None:
+        columns = self.columns
+        mapped = columns.read
+        if all(text_of(self.cell(cells, c)) == "" for c in mapped):
+            return  # an empty row (other columns, such as "Điểm tự chấm", do not count)
+        if line == columns.header_row + 1 and (
+            is_column_numbers(cells)
+            or not (
+                text_of(self.cell(cells, columns.code)) or text_of(self.cell(cells, columns.text))
+            )
+        ):
+            return  # the column numbers or the second line of the header
+        too_long = [c for c in mapped if len(text_of(self.cell(cells, c))) > MAX_CELL_CHARS]
+        for column in too_long:
+            self.error(line, column, _("the text is too long (over 4000 characters)."))
+        if too_long:
+            return
+        code, mark, text = split_code(
+            self.cell(cells, columns.code), self.cell(cells, columns.text)
+        )
+        points_cell = self.cell(cells, columns.max_points)
+        if not code:
+            self.read_uncoded(line, text, points_cell)
+            return
+        for pending in self.pending:  # rows without a code, inside the table after all
+            self.error(pending, columns.code, _("the code is empty."))
+        self.pending = []
+        self.after_totals = False
+        self.read_coded(line, cells, code, mark, text, points_cell)
+
+    def read_uncoded(self, line: int, text: str, points_cell: object) -> None:
+        if is_totals(text):
+            self.after_totals = True
+            return
+        entries = self.outline.entries
+        if (
+            text.startswith(BULLETS)
+            and entries
+            and not self.after_totals
+            and not self.pending
+            and not text_of(points_cell)
+        ):
+            entries[-1].guidance.append(text)  # "- Đạt 100%: 5 điểm" under its criterion
+            return
+        self.pending.append(line)
+
+    def read_coded(
+        self, line: int, cells: Sequence[object], code: str, mark: str, text: str,
+        points_cell: object,
+    ) -> None:  # fmt: skip
+        columns, outline = self.columns, self.outline
+        errors_before = len(self.parsed.errors)
+        if CODE_LENGTH is not None and len(code) > CODE_LENGTH:
+            self.error(line, columns.code, _("the code is longer than 20 characters."))
+        if not text:
+            self.error(line, columns.text, _("the content is empty."))
+        kind = self.read_kind(line, cells)
+        try:
+            style, code = outline.classify(code, mark, text, kind)
+        except ValueError as problem:
+            self.error(line, columns.code, str(problem))
+            style = LETTERED
+        top = style == GROUP and outline.group_is_top(kind or heading_kind(text))
+        parent, found = outline.parent_of(style, code, top=top)
+        if not found and len(self.parsed.errors) == errors_before:
+            self.error(
+                line,
+                columns.code,
+                _("%(code)s has no parent above it (missing section or criterion).")
+                % {"code": code},
+            )
+        if kind is None and style in (SECTION, GROUP):
+            kind = heading_kind(text)
         if kind is None:
-            parsed.errors.append(
-                ParseError(offset, "D", _('the kind must be "Điểm", "Thưởng" or "Trừ".'))
-            )
-        formula = isinstance(max_cell, str) and max_cell.strip().startswith("=")
-        max_points = Decimal("0")
-        if not formula:
-            try:
-                max_points = number_of(max_cell)
-            except (ValueError, ArithmeticError):
-                parsed.errors.append(
-                    ParseError(
-                        offset,
-                        "E",
-                        _('"%(value)s" is not a number of points.') % {"value": text_of(max_cell)},
-                    )
-                )
-            else:
-                problem = points_error(max_points, MAX_POINTS)
-                if problem:
-                    parsed.errors.append(ParseError(offset, "E", problem))
-        step = Decimal("0.5")
-        if text_of(step_cell):
-            try:
-                step = number_of(step_cell)
-                if step <= 0 or points_error(step, MAX_STEP):
-                    raise ValueError(step)
-            except (ValueError, ArithmeticError):
-                parsed.errors.append(
-                    ParseError(
-                        offset,
-                        "F",
-                        _('"%(value)s" is not a step (e.g. 0,25; 0,5; 1).')
-                        % {"value": text_of(step_cell)},
-                    )
-                )
-        evidence_word = fold(text_of(evidence))
-        if evidence_word not in YES | NO:
-            parsed.errors.append(ParseError(offset, "G", _('write "Có" or leave it empty.')))
-        # Where it sits in the tree, from its code.
-        parent: int | None = None
-        level_ok = True
-        is_section = bool(ROMAN.match(code)) and not (
-            # "C", "V", "X"… typed for a lettered item, where that is not the next section
-            len(code) == 1 and code != roman(sections + 1) and last_numbered is not None
-        )
-        if is_section:
-            parent = None
-        elif NUMBER.match(code) or DOTTED.match(code):
-            prefix = code.rsplit(".", 1)[0] if "." in code else None
-            if prefix is None:
-                parent = section  # None in a table without sections: a top-level criterion
-            else:
-                parent = numbered.get(prefix)
-                if parent is None:
-                    level_ok = False
-        elif LETTER.match(code.lower()):
-            code = code.lower()
-            parent = last_numbered if last_numbered is not None else section
-            if parent is None:
-                level_ok = False
-        elif code:
-            parsed.errors.append(
-                ParseError(
-                    offset,
-                    "A",
-                    _('"%(code)s" is not a code of the table (I, II…; 1, 2…; 1.1…; a, b…).')
-                    % {"code": code},
-                )
-            )
-            level_ok = False
-        if code and not level_ok and len(parsed.errors) == errors_before:
-            parsed.errors.append(
-                ParseError(
-                    offset,
-                    "A",
-                    _("%(code)s has no parent above it (missing section or criterion).")
-                    % {"code": code},
-                )
-            )
-        if code and level_ok:
-            seen = siblings.setdefault(parent, set())
-            if code.casefold() in seen:
-                parsed.errors.append(
-                    ParseError(
-                        offset,
-                        "A",
-                        _("the code %(code)s appears twice at the same level.") % {"code": code},
-                    )
-                )
-            seen.add(code.casefold())
-        if len(parsed.errors) > errors_before:
-            continue
-        index = len(parsed.rows)
-        parsed.rows.append(
-            Row(
-                code=code,
-                text=text,
-                guidance=text_of(guidance),
-                kind=kind,
-                max_points=max_points,
-                step=step,
-                evidence_required=evidence_word in YES,
-                parent_index=parent,
-            )
-        )
-        parsed.source_rows.append(offset)
-        if formula:
-            parsed.formula_rows.add(index)
-        if is_section:
-            section, numbered, last_numbered = index, {}, None
-            sections += 1
-        elif NUMBER.match(code) or DOTTED.match(code):
-            numbered[code] = index
-            last_numbered = index
-    resolve_formulas(parsed)
-    if not parsed.rows and not parsed.errors:
-        parsed.errors.append(ParseError(None, None, _("The sheet has no criteria.")))
+            kind = outline.kind_of(parent)
+        points, formula, cap = self.read_points(line, points_cell, kind, style, text)
+        entry = Entry(
+            line=line, code=code, style=style, text=text, kind=kind, parent=parent,
+            points=points, formula=formula, cap_in_text=cap, top=top,
+            step=self.read_step(line, cells), evidence=self.read_evidence(line, cells),
+            guidance=[
+                text_of(self.cell(cells, c)) for c in columns.guidance
+                if text_of(self.cell(cells, c))
+            ],
+        )  # fmt: skip
+        entry.broken = len(self.parsed.errors) > errors_before
+        outline.add(entry)
 
+    def read_kind(self, line: int, cells: Sequence[object]) -> str | None:
+        """The kind column's word, or None when the file leaves the kind to the headings."""
+        word = fold(text_of(self.cell(cells, self.columns.kind)))
+        if not word:
+            return None
+        kind = KIND_WORDS.get(word)
+        if kind is None:
+            self.error(line, self.columns.kind, _('the kind must be "Điểm", "Thưởng" or "Trừ".'))
+        return kind
 
-def resolve_formulas(parsed: Parsed) -> None:
-    """A parent whose max is a formula gets the sum of its parts (deepest first)."""
-    children: dict[int, list[int]] = {}
-    for index, row in enumerate(parsed.rows):
-        if row.parent_index is not None:
-            children.setdefault(row.parent_index, []).append(index)
-    for index in sorted(parsed.formula_rows, reverse=True):
-        parts = children.get(index)
-        if not parts:
-            parsed.errors.append(
-                ParseError(
-                    parsed.source_rows[index],
-                    "E",
-                    _("a formula is only allowed for a criterion with parts below it."),
-                )
+    def read_points(
+        self, line: int, value: object, kind: str, style: str, text: str
+    ) -> tuple[Decimal | None, bool, Decimal | None]:
+        """(points, is a formula, cap read in the text); points None: the sum of the parts."""
+        column = self.columns.max_points
+        cap = None
+        if kind in (BONUS, DEDUCTION) and style in (SECTION, GROUP):
+            match = CAP_IN_TEXT.search(fold(text))
+            if match:
+                cap = points_of(match["number"])
+        if isinstance(value, str) and value.strip().startswith("="):
+            return None, True, cap
+        if not text_of(value):
+            return None, False, cap
+        try:
+            points = points_of(value)
+        except (ValueError, ArithmeticError):
+            self.error(
+                line,
+                column,
+                _('"%(value)s" is not a number of points.') % {"value": text_of(value)},
             )
-            continue
-        parsed.rows[index].max_points = sum(
-            (parsed.rows[i].max_points for i in parts), Decimal("0")
-        )
+            return Decimal(0), False, cap
+        if points < 0 and kind == DEDUCTION:
+            points = -points  # "-2" in a deduction: deducts at most 2
+        problem = points_error(points, MAX_POINTS)
+        if problem:
+            self.error(line, column, problem)
+        return points, False, cap
+
+    def read_step(self, line: int, cells: Sequence[object]) -> Decimal | None:
+        value = self.cell(cells, self.columns.step)
+        if not text_of(value):
+            return None
+        try:
+            step = points_of(value)
+            if step <= 0 or points_error(step, MAX_STEP):
+                raise ValueError(step)
+        except (ValueError, ArithmeticError):
+            self.error(
+                line,
+                self.columns.step,
+                _('"%(value)s" is not a step (e.g. 0,25; 0,5; 1).') % {"value": text_of(value)},
+            )
+            return None
+        return step
+
+    def read_evidence(self, line: int, cells: Sequence[object]) -> bool:
+        word = fold(text_of(self.cell(cells, self.columns.evidence)))
+        if word not in YES | NO:
+            self.error(line, self.columns.evidence, _('write "Có" or leave it empty.'))
+        return word in YES

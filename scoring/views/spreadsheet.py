@@ -3,11 +3,13 @@ column, a preview, then a confirmation (nothing saved before it)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -22,7 +24,7 @@ IMPORT_SALT = "scoring.import"
 
 
 @login_required
-def table_export(request, pk: int):
+def table_export(request: HttpRequest, pk: int) -> HttpResponse:
     cluster_year, table, _rights = access.get_table_for_user(request.user, pk)
     if table is None:
         raise Http404
@@ -32,7 +34,7 @@ def table_export(request, pk: int):
 
 
 @login_required
-def table_import(request, pk: int):
+def table_import(request: HttpRequest, pk: int) -> HttpResponse:
     """Upload → every error with its row and column, or a preview → confirm (nothing is saved
     before the confirmation, and nothing at all when any row is wrong)."""
     cluster_year, table, rights = access.get_table_for_user(request.user, pk, organise=True)
@@ -40,7 +42,7 @@ def table_import(request, pk: int):
         raise PermissionDenied(
             _("The table is published: its structure is frozen. Only wording can be fixed.")
         )
-    context = {
+    context: dict[str, Any] = {
         "cluster_year": cluster_year,
         "table": table,
         "crumbs": table_crumbs(cluster_year, _("Import from Excel")),
@@ -85,6 +87,7 @@ def table_import(request, pk: int):
             else:
                 parsed = excel.parse_workbook(upload.read())
             context["errors"] = parsed.errors
+            context["notes"] = parsed.notes  # the columns read, the defaults used
             if not parsed.errors:
                 rows, settings = excel.data_to_rows(excel.rows_to_data(parsed))
                 preview = ScoringTable(
@@ -95,6 +98,8 @@ def table_import(request, pk: int):
                     deduction_cap=settings.get("deduction_cap", 10),
                 )
                 context["preview"] = services.preview_tree(preview, rows)
+                # The preview's criteria are numbered from 1 (services.preview_tree).
+                context["default_steps"] = {index + 1 for index in parsed.step_defaults}
                 context["preview_table"] = preview
                 context["payload"] = signing.dumps(
                     {**excel.rows_to_data(parsed), "cluster_year": cluster_year.pk},
