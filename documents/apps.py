@@ -7,4 +7,4 @@ class DocumentsConfig(AppConfig):
     verbose_name = _("Official documents")
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401 - registers the font check
+        from . import checks  # noqa: F401 - registers the check of the project's fonts

@@ -3,19 +3,25 @@
 Documents are rendered in Vietnamese whatever the UI language, from the same templates as their
 on-screen preview. WeasyPrint may load nothing but the project's own static files: every URL a
 document refers to goes through StaticOnlyFetcher, which refuses http(s), file paths, data: and
-anything else that user text could smuggle into the HTML.
+anything else that user text could smuggle into the HTML. The type is the project's own
+(static/fonts, loaded by print.css), so a document prints the same on every machine.
+
+Every document, and the year's bundle, is an archival PDF (PDF/A-3b) with structure tags, its own
+title and subject, and the language "vi": the options are set here once, for every kind.
 """
 
 from __future__ import annotations
 
-import io
 import logging
 import mimetypes
 import multiprocessing
 import posixpath
 import signal
 import threading
+import warnings
+from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -25,9 +31,17 @@ from django.core.exceptions import SuspiciousFileOperation
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils._os import safe_join
+from django.utils.html import escape
 from django.utils.translation import gettext as _
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from .pdfjoin import join_pdfs
+
+with warnings.catch_warnings():
+    # Said once per process instead, on the first render (see _SubsetterNotice).
+    warnings.filterwarnings("ignore", "HarfBuzz-Subset will be required", DeprecationWarning)
+    from weasyprint import HTML
+    from weasyprint.logger import LOGGER as WEASYPRINT_LOGGER
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 # Relative and root-relative URLs in a document resolve against this base; only URLs under it
 # and under STATIC_URL are ever served.
@@ -35,8 +49,33 @@ BASE_URL = "https://documents.invalid/"
 
 PDF_LANGUAGE = "vi"
 
+# PDF/A-3, level B (ISO 19005-3): the archival form of every document. Level B keeps how the
+# document looks; the tags WeasyPrint adds (pdf_tags) give it a reading order and structure for
+# screen readers, without claiming level A, which no validator of ours checks. Part 3 rather than
+# 2 leaves room to attach the source data (the summary's spreadsheet) to a document later.
+PDF_OPTIONS = {"pdf_variant": "pdf/a-3b", "pdf_tags": True}
+
 
 logger = logging.getLogger(__name__)
+
+
+class _SubsetterNotice(logging.Filter):
+    """Without the system's HarfBuzz-Subset library, WeasyPrint subsets the embedded fonts with
+    fontTools (a Python package it depends on: the same PDF, about 50 ms more per typeface and
+    document) and warns about it on every render. Once per process is enough to know it."""
+
+    said = False
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not str(record.msg).startswith("Using fontTools instead of HarfBuzz-Subset"):
+            return True
+        if self.said:
+            return False
+        self.said = True
+        return True
+
+
+WEASYPRINT_LOGGER.addFilter(_SubsetterNotice())
 
 
 class RefusedURL(ValueError):
@@ -167,7 +206,25 @@ def render_document_html(template_name: str, context: dict, *, for_pdf: bool, re
     if not for_pdf:
         return render_to_string(template_name, context, request=request)
     with translation.override(PDF_LANGUAGE):
-        return render_to_string(template_name, context)
+        html = render_to_string(template_name, context)
+    return with_subject(html, document_subject(context))
+
+
+def document_subject(context: dict) -> str:
+    """A document's subject in its PDF metadata: whose it is and which year ("Cụm thi đua các
+    xã thuộc thành phố Thái Nguyên, năm 2024"), from two keys every print context carries:
+    ``cluster`` (anything with a name) and ``year``."""
+    name = str(getattr(context.get("cluster"), "name", "") or "")
+    year = context.get("year")
+    return ", ".join(part for part in (name, f"năm {year}" if year else "") if part)
+
+
+def with_subject(html: str, subject: str) -> str:
+    """The HTML with ``<meta name="description">``, which WeasyPrint writes as the PDF's
+    subject (the title is the template's own ``<title>``)."""
+    if not subject:
+        return html
+    return html.replace("<head>", f'<head><meta name="description" content="{escape(subject)}">', 1)
 
 
 def render_pdf(
@@ -180,9 +237,15 @@ def render_pdf(
 
 def html_to_pdf(html: str, *, fetcher: StaticOnlyFetcher | None = None) -> bytes:
     with rendering_guard():
-        return HTML(
-            string=html, base_url=BASE_URL, url_fetcher=fetcher or StaticOnlyFetcher()
-        ).write_pdf()
+        return _pdf_of(html, fetcher=fetcher)
+
+
+def _pdf_of(html: str, *, fetcher: StaticOnlyFetcher | None = None) -> bytes:
+    """One document as an archival PDF (in this process or in a forked bundle worker: no
+    database, the HTML is made before)."""
+    return HTML(
+        string=html, base_url=BASE_URL, url_fetcher=fetcher or StaticOnlyFetcher()
+    ).write_pdf(**PDF_OPTIONS)
 
 
 def static_url(path: str) -> str:
@@ -190,31 +253,63 @@ def static_url(path: str) -> str:
     return BASE_URL.rstrip("/") + "/" + settings.STATIC_URL.strip("/") + "/" + path.lstrip("/")
 
 
-def render_pdf_bundle(parts: list[tuple[str, dict]]) -> bytes:
-    """Several print templates as one PDF, each keeping its own page size and numbering.
+@dataclass(frozen=True)
+class BundlePart:
+    """One document of a bundle: its print template and context, and its place in the bundle's
+    outline: ("Bản giao ước thi đua",), or ("Phiếu chấm điểm", "xã Đồng Liên") for an entry
+    under a heading that the documents after it with the same heading share. Unpacks as
+    ``(template, context)``, the two things a document is rendered from."""
+
+    template: str
+    context: dict
+    outline: tuple[str, ...]
+
+    def __iter__(self) -> Iterator:
+        return iter((self.template, self.context))
+
+
+@dataclass(frozen=True)
+class PdfBundle:
+    """Documents printed as one PDF, with the bundle's own title and subject (its language is
+    the documents' own, "vi"). Iterates over its parts."""
+
+    title: str
+    subject: str
+    parts: list[BundlePart]
+
+    def __iter__(self) -> Iterator[BundlePart]:
+        return iter(self.parts)
+
+    def __len__(self) -> int:
+        return len(self.parts)
+
+
+def render_pdf_bundle(bundle: PdfBundle) -> bytes:
+    """Several documents as one archival PDF, in the bundle's order. Each document is rendered
+    on its own, so it keeps its page size, its page numbers (from its page 2, as Decree 30 has
+    them) and its structure; the joined file has one outline entry per document (pdfjoin).
 
     A year's bundle runs to about 90 pages. On the main thread (gunicorn's sync workers) its
     documents are laid out in parallel by PDF_BUNDLE_PROCESSES forked copies of this warm
     process, then joined; elsewhere (the development server's threads), one after the other.
     """
-    htmls = [render_document_html(name, context, for_pdf=True) for name, context in parts]
+    parts = list(bundle)
+    htmls = [render_document_html(part.template, part.context, for_pdf=True) for part in parts]
     if not htmls:
         raise ValueError("nothing to print")
     processes = min(int(getattr(settings, "PDF_BUNDLE_PROCESSES", 1)), len(htmls))
-    with rendering_guard():  # one time limit for the whole bundle
+    with rendering_guard():  # one time limit for the whole bundle, joining included
         if processes > 1 and threading.current_thread() is threading.main_thread():
-            return _joined(_rendered_in_processes(htmls, processes))
-        documents = [
-            HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher()).render()
-            for html in htmls
-        ]
-        pages = [page for document in documents for page in document.pages]
-        return documents[0].copy(pages).write_pdf()
-
-
-def _pdf_of(html: str) -> bytes:
-    """One document, in a forked worker (no database: the HTML is made before the fork)."""
-    return HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher()).write_pdf()
+            pdfs = _rendered_in_processes(htmls, processes)
+        else:
+            pdfs = [_pdf_of(html) for html in htmls]
+        return join_pdfs(
+            pdfs,
+            outline=[part.outline for part in parts],
+            title=bundle.title,
+            subject=bundle.subject,
+            lang=PDF_LANGUAGE,
+        )
 
 
 # Signals a forked worker must not inherit from its parent: gunicorn's worker catches TERM (only
@@ -238,18 +333,3 @@ def _rendered_in_processes(htmls: list[str], processes: int) -> list[bytes]:
     context = multiprocessing.get_context("fork")
     with context.Pool(processes, initializer=_child_signals) as pool:
         return pool.map(_pdf_of, htmls, chunksize=1)
-
-
-def _joined(pdfs: list[bytes]) -> bytes:
-    """The documents' pages in order in one PDF, with the first document's title."""
-    from pypdf import PdfReader, PdfWriter
-
-    writer = PdfWriter()
-    readers = [PdfReader(io.BytesIO(pdf)) for pdf in pdfs]
-    for reader in readers:
-        writer.append(reader)
-    if readers[0].metadata:
-        writer.add_metadata(dict(readers[0].metadata))
-    output = io.BytesIO()
-    writer.write(output)
-    return output.getvalue()

@@ -177,17 +177,36 @@ def production_env(**extra) -> dict:
     return env
 
 
-def test_check_deploy_is_clean_with_production_settings():
+def fresh_machine_fonts(tmp_path) -> str:
+    """A fontconfig that sees what a fresh machine has: the DejaVu fonts at most."""
+    config = tmp_path / "fonts.conf"
+    config.write_text(
+        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">'
+        "<fontconfig><dir>/usr/share/fonts/truetype/dejavu</dir>"
+        f"<cachedir>{tmp_path / 'fontcache'}</cachedir></fontconfig>"
+    )
+    return str(config)
+
+
+def test_check_deploy_is_clean_with_production_settings(tmp_path):
+    # On a machine with no Times-like font installed: the documents' fonts are the project's.
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
-        env=production_env(),
+        env=production_env(FONTCONFIG_FILE=fresh_machine_fonts(tmp_path)),
         capture_output=True,
         text=True,
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_nothing_asks_for_a_system_font_package():
+    """The fonts ship with the project (static/fonts): no set-up step installs one."""
+    for path in ("README.md", ".ci/run", "Makefile"):
+        assert "fonts-liberation" not in (ROOT / path).read_text(encoding="utf-8"), path
+    assert (ROOT / "static/fonts/LICENSE-LiberationSerif.txt").is_file()
 
 
 def test_production_refuses_to_start_without_a_secret_key():

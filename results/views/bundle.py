@@ -16,11 +16,11 @@ from ..bundle import year_parts
 @login_required
 def year_bundle(request: HttpRequest, pk: int) -> HttpResponse:
     cluster_year, _can_manage = get_cluster_year_for_user(request.user, pk)
-    parts = year_parts(cluster_year, reading_of(request.user, cluster_year))
-    if not parts:
+    bundle = year_parts(cluster_year, reading_of(request.user, cluster_year))
+    if not bundle.parts:
         raise Http404
     return pdf_response(
-        render_pdf_bundle(parts),
+        render_pdf_bundle(bundle),
         filename=f"ho-so-thi-dua-{cluster_year.year}-{cluster_year.pk}.pdf",
         inline=False,
     )

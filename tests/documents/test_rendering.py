@@ -107,12 +107,10 @@ def test_rendering_never_fetches_what_user_text_smuggles_in():
     assert "Nội dung" in page.extract_text()
 
 
-def test_font_check_warns_without_a_times_compatible_font(monkeypatch):
-    monkeypatch.setattr(checks, "times_font_family", lambda: "DejaVu Serif")
-    warnings = checks.times_new_roman_installed()
+def test_font_check_warns_when_the_projects_fonts_are_missing(monkeypatch):
+    assert checks.project_fonts_present() == []  # whatever fonts the machine has
+    monkeypatch.setattr(checks, "FONT_FILES", (*checks.FONT_FILES, "fonts/Missing-Bold.ttf"))
+    warnings = checks.project_fonts_present()
     assert [warning.id for warning in warnings] == ["documents.W001"]
-    assert "fonts-liberation2" in warnings[0].hint
-    monkeypatch.setattr(checks, "times_font_family", lambda: None)
-    assert checks.times_new_roman_installed()
-    monkeypatch.setattr(checks, "times_font_family", lambda: "Liberation Serif")
-    assert checks.times_new_roman_installed() == []
+    assert "fonts/Missing-Bold.ttf" in warnings[0].msg
+    assert "static/fonts/" in warnings[0].hint
