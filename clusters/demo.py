@@ -81,6 +81,9 @@ USERS = [
 ]
 
 HEAD_TITLE = {XA: "Chủ tịch UBND xã", PHUONG: "Chủ tịch UBND phường"}
+# Heads the sources name (DESIGN.md §1; issue 13): the chairman of xã Đồng Liên chaired the 2024
+# conference as cluster leader. The others are not named: their documents leave a blank.
+HEAD_NAMES = {"xã Đồng Liên": "Tạ Văn Phin"}
 
 
 def has_data() -> bool:
@@ -99,7 +102,11 @@ def load(stdout=None) -> None:
             units[name], _ = Unit.objects.get_or_create(
                 authority=authority,
                 name=name,
-                defaults={"kind": kind, "head_title": HEAD_TITLE[kind]},
+                defaults={
+                    "kind": kind,
+                    "head_title": HEAD_TITLE[kind],
+                    "head_name": HEAD_NAMES.get(name, ""),
+                },
             )
         cluster, _ = Cluster.objects.get_or_create(authority=authority, name=spec["cluster"])
         self_deadline, review_deadline = spec["deadlines"]

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import datetime
 import functools
+import re
 from decimal import ROUND_HALF_UP, Decimal
+
+NBSP = "\u00a0"
+DOTS = "……"  # a blank the văn thư fills in by hand (dots: spaces would collapse)
 
 
 def decree_day(day: int) -> str:
@@ -28,6 +32,18 @@ def vn_date(value: datetime.date | None, *, year: int | None = None) -> str:
 def date_line(place: str, value: datetime.date | None, *, year: int | None = None) -> str:
     """ "Thái Nguyên, ngày 20 tháng 3 năm 2024" (the italic line under the national motto)."""
     return f"{place}, {vn_date(value, year=year)}" if place else vn_date(value, year=year)
+
+
+def vn_negated(value, decimals: int | None = None) -> str:
+    """A deduction printed as the amount it takes away: 2.5 -> "-2,5", and 0 -> "0" (never
+    "-0", which a minus typed before the number gave)."""
+    if value is None or value == "":
+        return ""
+    try:
+        number = Decimal(str(value))
+    except ArithmeticError:
+        return str(value)
+    return vn_number(-number, decimals)
 
 
 def vn_number(value, decimals: int | None = None) -> str:
@@ -83,9 +99,94 @@ def roman(number: int) -> str:
 
 
 def doc_number(number: int | str) -> str:
-    """Document numbers below 10 take a leading zero: "05"."""
+    """Document numbers below 10 take a leading zero: "05", "05/BB-CTĐ"."""
     text = str(number).strip()
-    return text.zfill(2) if text.isdigit() and len(text) < 2 else text
+    return re.sub(r"^(\d)(?=/|$)", r"0\1", text)
+
+
+def number_line(number: int | str | None) -> str:
+    """The "Số:" line under the issuing body: "Số: 05/BB-CTĐ", or a dotted blank for the
+    văn thư while the document has no number yet."""
+    text = doc_number(number) if number not in (None, "") else f"{DOTS}/{DOTS}"
+    return f"Số: {text}"
+
+
+# Names of administrative units follow one of these words ("xã Đồng Liên", "THÀNH PHỐ THÁI
+# NGUYÊN"); the longest first, so that "thị xã" is not read as "xã".
+ADMINISTRATIVE_WORDS = ("thành phố", "thị xã", "thị trấn", "đặc khu", "xã", "phường", "huyện",
+                        "quận", "tỉnh")  # fmt: skip
+# Capitalised words that follow such a word without being part of a name ("CÁC XÃ THUỘC …",
+# "XÃ HỘI").
+NOT_A_NAME = frozenset({"thuộc", "trực", "và", "của", "các", "trên", "hội", "phụ", "cụm", "khối",
+                        "thi", "đua", "ubnd", "hđnd"})  # fmt: skip
+GLUED_UP_TO = 18  # "PHƯỜNG HUYỀN TỤNG": the kind stays with a name this short
+_PUNCTUATION = ",;:.)"
+
+
+def _administrative_word(words: list[str], index: int) -> int:
+    """How many words an administrative word takes at ``index`` (0: none there)."""
+    for keyword in ADMINISTRATIVE_WORDS:
+        parts = keyword.split()
+        found = [word.lower() for word in words[index : index + len(parts)]]
+        if found and found[-1].rstrip(_PUNCTUATION) == parts[-1] and found[:-1] == parts[:-1]:
+            return len(parts)
+    return 0
+
+
+def _name_word(word: str) -> bool:
+    bare = word.rstrip(_PUNCTUATION)
+    return (
+        bool(bare) and (bare[0].isupper() or bare[0].isdigit()) and bare.lower() not in NOT_A_NAME
+    )
+
+
+def keep_names(text: str) -> str:
+    """Names of places kept whole on a line: the words of "Thái Nguyên" or "NGUYỄN THỊ MINH
+    KHAI" and of "thành phố" are joined by no-break spaces, and so is the kind with a short
+    name ("xã Đồng Liên"), so that a body's name breaks only before a name or between its kind
+    and the name ("UBND THÀNH PHỐ / THÁI NGUYÊN", never "UBND THÀNH PHỐ THÁI / NGUYÊN")."""
+    if not text:
+        return text
+    parts = re.split(r"(\s+)", str(text))
+    words, spaces = parts[0::2], parts[1::2]
+    glue = [False] * len(spaces)  # glue[i]: the space after words[i]
+    index = 0
+    while index < len(words):
+        size = _administrative_word(words, index)
+        if not size or any("\n" in spaces[i] for i in range(index, index + size - 1)):
+            index += 1
+            continue
+        for i in range(index, index + size - 1):
+            glue[i] = True
+        end = index + size - 1  # the kind's last word
+        name_end = end
+        while (
+            name_end + 1 < len(words)
+            and name_end - end < 4
+            and not words[name_end].endswith(tuple(_PUNCTUATION))
+            and "\n" not in spaces[name_end]
+            and _name_word(words[name_end + 1])
+            and not _administrative_word(words, name_end + 1)
+        ):
+            name_end += 1
+        for i in range(end + 1, name_end):
+            glue[i] = True
+        whole = " ".join(words[index : name_end + 1])
+        if name_end > end and len(whole) <= GLUED_UP_TO:
+            glue[end] = True
+        index = name_end + 1
+    out = [words[0]]
+    for i, space in enumerate(spaces):
+        out.append(NBSP if glue[i] else space)
+        out.append(words[i + 1])
+    return "".join(out)
+
+
+def place_of(name: str) -> str:
+    """The place of a unit for its date line: "xã Đồng Liên" -> "Đồng Liên"."""
+    words = name.split()
+    size = _administrative_word(words, 0) if words else 0
+    return " ".join(words[size:]) or name
 
 
 def vn_clock(value: datetime.datetime | None) -> str:

@@ -1,8 +1,10 @@
 """Demo covenants for the two real clusters (DESIGN.md §1), loaded by `manage.py load_demo`.
 
-Facts come from the source reports: dates, hosts, movements, commitments, what was adopted and
-the witness; names the reports do not give (signers, chair) are left blank for the clerk, and
-legal bases are the ones in force at the time (editable text, never constants)."""
+Facts come from the source reports: dates, afternoons, places, hosts, the people they name
+(chair, attending and witnessing leaders), movements, commitments and what was adopted; names
+the reports do not give (the other signers, the Bắc Kạn chair, the secretaries) are left blank
+for the clerk, and legal bases are the ones in force at the time (editable text, never
+constants)."""
 
 from __future__ import annotations
 
@@ -64,10 +66,13 @@ THAI_NGUYEN_2024 = {
     ],
     "registrations": "Cờ thi đua của Ủy ban nhân dân tỉnh",
     "ceremony": {
-        "starts_at": datetime.datetime(2024, 3, 20, 8, 0, tzinfo=TZ),
-        "venue": "Hội trường Ủy ban nhân dân xã Đồng Liên",
+        # "the afternoon of 20/3/2024 at the office of the Đảng uỷ, HĐND and UBND of xã Đồng
+        # Liên" (the hour is not given: 14:00 stands for the afternoon).
+        "starts_at": datetime.datetime(2024, 3, 20, 14, 0, tzinfo=TZ),
+        "venue": "Trụ sở Đảng ủy, HĐND, UBND xã Đồng Liên",
         "host": "xã Đồng Liên",
-        "chair_title": "Chủ tịch UBND xã Đồng Liên, Cụm trưởng",
+        "chair_name": "Tạ Văn Phin",
+        "chair_title": "Phó Bí thư Đảng ủy, Chủ tịch UBND xã Đồng Liên, Cụm trưởng",
         "adopted": [
             "Quy chế hoạt động của Cụm thi đua các xã thuộc thành phố Thái Nguyên",
             "Bảng chấm điểm thi đua năm 2024",
@@ -79,7 +84,11 @@ THAI_NGUYEN_2024 = {
             "Các đại biểu thảo luận, thống nhất nội dung Quy chế hoạt động, Bảng chấm điểm và "
             "Bản giao ước thi đua năm 2024.",
         ],
-        "witness": None,
+        # Attending and witnessing the signing.
+        "witnesses": [
+            {"name": "Nguyễn Văn Tư", "title": "Bí thư Đảng ủy, Chủ tịch HĐND xã Đồng Liên"},
+            {"name": "Phạm Tiến Quyết", "title": "Phó Bí thư Thường trực Đảng ủy xã Đồng Liên"},
+        ],
     },
 }
 
@@ -119,9 +128,12 @@ BAC_KAN_2023 = {
     ],
     "registrations": "Cờ thi đua của Ủy ban nhân dân tỉnh",
     "ceremony": {
-        "starts_at": datetime.datetime(2023, 2, 15, 8, 30, tzinfo=TZ),
-        "venue": "Hội trường Ủy ban nhân dân phường Huyền Tụng",
+        # The afternoon of 15/2/2023 at the office of UBND phường Huyền Tụng (14:00 stands for
+        # the afternoon); the chair is not named.
+        "starts_at": datetime.datetime(2023, 2, 15, 14, 0, tzinfo=TZ),
+        "venue": "Trụ sở UBND phường Huyền Tụng",
         "host": "phường Huyền Tụng",
+        "chair_name": "",
         "chair_title": "Chủ tịch UBND phường Huyền Tụng, Cụm trưởng",
         "adopted": [
             "Kế hoạch hoạt động của Cụm thi đua năm 2023",
@@ -134,10 +146,13 @@ BAC_KAN_2023 = {
             "Cụm trên các lĩnh vực phát triển kinh tế, văn hóa - xã hội, quản lý đô thị, xây "
             "dựng nông thôn mới, cải cách hành chính và xây dựng Đảng.",
         ],
-        "witness": {
-            "title": "Ủy viên Thường trực, Phó Chủ tịch HĐND thành phố phụ trách Cụm thi đua",
-            "organisation": "Hội đồng nhân dân thành phố Bắc Kạn",
-        },
+        "witnesses": [
+            {
+                "name": "Lê Đăng Trưởng",
+                "title": "Ủy viên Ban Thường vụ Thành ủy, Phó Chủ tịch HĐND thành phố Bắc Kạn, "
+                "phụ trách khối thi đua xã, phường",
+            }
+        ],
     },
 }
 
@@ -216,13 +231,14 @@ def load(stdout=None) -> None:
             starts_at=meeting["starts_at"],
             venue=meeting["venue"],
             host_unit=cluster_year.memberships.get(unit__name=meeting["host"]).unit,
+            chair_name=meeting["chair_name"],
             chair_title=meeting["chair_title"],
             adopted_documents="\n".join(meeting["adopted"]),
             proceedings="\n".join(meeting["proceedings"]),
         )
-        if meeting["witness"]:
+        for position, witness in enumerate(meeting["witnesses"], start=1):
             Attendee.objects.create(
-                ceremony=ceremony, kind=Attendee.Kind.WITNESS, **meeting["witness"]
+                ceremony=ceremony, kind=Attendee.Kind.WITNESS, position=position, **witness
             )
         pledge.adopt()
         pledge.sign()

@@ -35,8 +35,26 @@ def load_for_print(cluster_year_pk: int) -> Pledge:
     )
 
 
+def member_delegates(attendees: list[Attendee], signatories: list) -> list[dict]:
+    """Who represents the member units at the conference: the delegates recorded, or else
+    each member unit's signer (whatever guests or witnesses were recorded)."""
+    delegates = [a for a in attendees if a.kind == Attendee.Kind.DELEGATE]
+    if delegates:
+        return [
+            {"name": a.name, "title": a.title, "organisation": a.organisation_name}
+            for a in delegates
+        ]
+    return [
+        {"name": s.signer_name, "title": s.signer_title.capitalize(), "organisation": s.unit_name}
+        for s in signatories
+    ]
+
+
 def document_context(pledge: Pledge) -> dict:
-    """Everything the three documents print (4 queries whatever the number of members)."""
+    """Everything the three documents print (4 queries whatever the number of members). The
+    minutes and the attendance sheet are dated the day of the conference they record (the
+    covenant's own date when the conference has none); the covenant and the minutes have a
+    "Số:" line (a dotted blank until numbered)."""
     year = pledge.cluster_year.year
     clauses = pledge.clauses.numbered()
     signatories = list(pledge.signatories.select_related("unit").order_by("position", "pk"))
@@ -56,18 +74,16 @@ def document_context(pledge: Pledge) -> dict:
         year=year,
         upper=False,
     )
-    meeting_day = ceremony.starts_at if ceremony and ceremony.starts_at else None
+    starts_at = ceremony.starts_at if ceremony else None
+    meeting_day = timezone.localtime(starts_at).date() if starts_at else pledge.date
+    minutes_header = {**header, "number": "", "date": meeting_day}
     return {
         "pledge": pledge,
         "cluster": pledge.cluster_year.cluster,
         "year": year,
         "header": header,
-        "minutes_header": {
-            **header,
-            "number": None,
-            "date": timezone.localtime(meeting_day).date() if meeting_day else pledge.date,
-        },
-        "attendance_header": {**header, "hide_meta": True},
+        "minutes_header": minutes_header,
+        "attendance_header": {**minutes_header, "number": None},
         "clauses": clauses,
         "signatories": signatories,
         "signature_blocks": [s.signature_block() for s in signatories],
@@ -82,8 +98,11 @@ def document_context(pledge: Pledge) -> dict:
             for witness in witnesses
         ],
         "ceremony": ceremony,
-        "delegates": [a for a in attendees if a.kind == Attendee.Kind.DELEGATE],
+        "minutes_blocks": [
+            {"title": "THƯ KÝ", "name": ceremony.secretary_name if ceremony else ""},
+            {"title": "CHỦ TRÌ HỘI NGHỊ", "name": ceremony.chair_name if ceremony else ""},
+        ],
+        "member_delegates": member_delegates(attendees, signatories),
         "guests": [a for a in attendees if a.kind != Attendee.Kind.DELEGATE],
-        "attendees": attendees,
         "recipients": pledge.recipient_lines(),
     }

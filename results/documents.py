@@ -1,16 +1,25 @@
 """The results' printed documents: the summary score table, the vote-count minutes, the
-voting-meeting minutes and the proposal (tờ trình) — what each print template receives."""
+voting-meeting minutes and the proposal (tờ trình) — what each print template receives.
+
+Their dates come from the event they record, never from the day they are printed: the vote's
+documents are dated the day of the year-end meeting (the day its ballots were held); the summary
+that day too, or else the day the results were finalised; a dotted blank while neither is known.
+Each has a "Số:" line, a dotted blank for the văn thư."""
 
 from __future__ import annotations
 
-from django.utils.safestring import mark_safe
+import datetime
+from dataclasses import dataclass
+
+from django.utils import timezone, translation
 
 from clusters.models import Membership
 from documents.kinds import DocumentKind, document_header, kinds_by_slug
-from scoring.models import ScoringTable
+from documents.rendering import PDF_LANGUAGE
+from scoring.models import ScoreSheet, ScoringTable
 
-from .charts import results_bar_chart
-from .ranking import load_results
+from .models import Ballot
+from .ranking import RANKED_LAST, UnitResult, load_results
 
 SUMMARY = DocumentKind(
     "tong-hop",
@@ -35,10 +44,64 @@ PROPOSAL = DocumentKind(
 )
 VOTE_DOCUMENTS = kinds_by_slug(VOTE_COUNT, VOTE_MEETING, PROPOSAL)  # fmt: skip
 
+# The marks after a unit's name on paper, explained under the table.
+NOT_REVIEWED = "*"
+NOT_HANDED_IN = "**"
+
+
+@dataclass(frozen=True)
+class Mark:
+    sign: str
+    meaning: str
+
+
+def meeting_day(ballots: list[Ballot]) -> datetime.date | None:
+    """The day of the year-end meeting (bình xét): the day its ballots were held."""
+    return next((ballot.held_on for ballot in ballots if ballot.held_on), None)
+
+
+def results_day(table: ScoringTable, ballots: list[Ballot]) -> datetime.date | None:
+    """The date of the summary: the year-end meeting's, or else the day the results became
+    final (None while neither is known: the date line is left for the văn thư)."""
+    day = meeting_day(ballots)
+    if day is None and table.is_closed and table.closed_at:
+        day = timezone.localtime(table.closed_at).date()
+    return day
+
+
+def mark_of(result: UnitResult) -> str:
+    """ "*": submitted but not reviewed; "**": never submitted; both count the unit's own
+    scores (or, once final, rank it last when staff chose so)."""
+    if result.is_reviewed:
+        return ""
+    if result.sheet.status == ScoreSheet.Status.SUBMITTED:
+        return NOT_REVIEWED
+    return NOT_HANDED_IN
+
+
+def legend(results: list[UnitResult]) -> list[Mark]:
+    """What the marks used on this table mean (only those used)."""
+    marks = {mark_of(result): result for result in results}
+    lines = []
+    if NOT_REVIEWED in marks:
+        lines.append(Mark(NOT_REVIEWED, "phiếu đã nộp, chưa thẩm định: tính theo điểm tự chấm"))
+    if NOT_HANDED_IN in marks:
+        meaning = (
+            str(RANKED_LAST)
+            if marks[NOT_HANDED_IN].not_submitted
+            else "phiếu chưa nộp: tính theo điểm tự chấm hiện có"
+        )
+        lines.append(Mark(NOT_HANDED_IN, meaning))
+    return lines
+
 
 def summary_context(cluster_year, *, table: ScoringTable | None = None) -> dict:
-    """The ranked results with each score section's subtotal, the chart and who signs."""
-    table, tree, ranked = load_results(cluster_year, table=table)
+    """The ranked results with each score section's subtotal, the marks and the tie-break notes
+    (footnotes, one number per note, the units it applies to marked with it), and who signs. Ranked in Vietnamese whatever the UI language: the
+    notes are printed (results.ranking words them)."""
+    with translation.override(PDF_LANGUAGE):
+        table, tree, ranked = load_results(cluster_year, table=table)
+    ballots = list(table.ballots.all())
     authority = cluster_year.cluster.authority
     score_roots = [
         node.criterion for node in tree.roots if node.criterion.kind == node.criterion.Kind.SCORE
@@ -51,26 +114,35 @@ def summary_context(cluster_year, *, table: ScoringTable | None = None) -> dict:
         ),
         None,
     )
+    rows, footnotes = [], {}  # footnotes: one number per tie-break note, in rank order
+    for result in ranked:
+        footnote = None
+        if result.tie_note and not result.not_submitted:  # the legend explains those
+            footnote = footnotes.setdefault(result.tie_note, len(footnotes) + 1)
+        rows.append(
+            {
+                "result": result,
+                "sections": [result.totals.sections.get(root.pk) for root in score_roots],
+                "mark": mark_of(result),
+                "footnote": footnote,
+            }
+        )
+    day = results_day(table, ballots)
     return {
         "table": table,
         "year": cluster_year.year,
         "cluster": cluster_year.cluster,
         "score_roots": score_roots,
-        "chart": mark_safe(  # noqa: S308 - built from escaped values in results/charts.py
-            results_bar_chart(ranked, tree.roots, nominal=table.nominal_total, width=900)
-        ),
-        "rows": [
-            {
-                "result": result,
-                "sections": [result.totals.sections.get(root.pk) for root in score_roots],
-            }
-            for result in ranked
-        ],
+        "rows": rows,
+        "footnotes": list(footnotes),
+        "legend": legend(ranked),
         "header": document_header(
             issuer_parent=authority.short_name or authority.name,
             issuer=cluster_year.cluster.name,
             place=authority.place_name,
-            year=cluster_year.year,
+            number="",
+            date=day,
+            year=day.year if day else None,
         ),
         "leader_block": {
             "unit_line": "CỤM TRƯỞNG",
@@ -82,7 +154,8 @@ def summary_context(cluster_year, *, table: ScoringTable | None = None) -> dict:
 
 
 def vote_context(cluster_year) -> dict:
-    """Results, ballots with their computed outcomes, and the people who sign."""
+    """Results, ballots with their computed outcomes, and the people who sign; the three
+    documents are dated the day of the meeting (its ballots' day)."""
     context = summary_context(cluster_year)
     table = context["table"]
     ballots = list(table.ballots.prefetch_related("counts__unit"))
@@ -94,7 +167,15 @@ def vote_context(cluster_year) -> dict:
     ]  # fmt: skip
     context["members"] = [row["result"].sheet.unit for row in context["rows"]]
     context["authority"] = cluster_year.cluster.authority
-    context["held_on"] = next((b.held_on for b in ballots if b.held_on), None)
+    held_on = meeting_day(ballots)
+    context["held_on"] = held_on
+    context["vote_header"] = {
+        **context["header"],
+        "date": held_on,
+        "year": held_on.year if held_on else None,
+    }
+    context["secretary_block"] = {"title": "THƯ KÝ", "name": ""}
+    context["counter_block"] = {"title": "TRƯỞNG BAN KIỂM PHIẾU", "name": ""}
     context["proposal_recipients"] = [
         cluster_year.cluster.authority.name,
         "Các đơn vị thành viên Cụm",

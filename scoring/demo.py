@@ -4,6 +4,7 @@ and the sample .xlsx that ships beside it (scoring/samples/)."""
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -114,9 +115,12 @@ LEGAL_BASES = (
 
 
 @transaction.atomic
-def build_table(cluster_year: ClusterYear, *, publish: bool = True) -> ScoringTable:
+def build_table(
+    cluster_year: ClusterYear, *, publish: bool = True, adopted_on: datetime.date | None = None
+) -> ScoringTable:
     table = create_table(cluster_year)
     table.legal_bases = LEGAL_BASES.format(year=cluster_year.year)
+    table.date = adopted_on
     table.save()
     replace_criteria(table, demo_rows())
     if publish:
@@ -124,16 +128,20 @@ def build_table(cluster_year: ClusterYear, *, publish: bool = True) -> ScoringTa
     return table
 
 
+# The demo's clusters, and the day each adopted its table (at its signing conference).
+DEMO_YEARS = (
+    ("Cụm thi đua các xã thuộc thành phố Thái Nguyên", 2024, datetime.date(2024, 3, 20)),
+    ("Cụm thi đua các xã, phường thuộc thành phố Bắc Kạn", 2023, datetime.date(2023, 2, 15)),
+)
+
+
 def load(stdout=None) -> None:
     """Give both demo clusters a published table (idempotent: existing tables are kept)."""
-    for name, year in (
-        ("Cụm thi đua các xã thuộc thành phố Thái Nguyên", 2024),
-        ("Cụm thi đua các xã, phường thuộc thành phố Bắc Kạn", 2023),
-    ):
+    for name, year, adopted_on in DEMO_YEARS:
         cluster_year = ClusterYear.objects.filter(cluster__name=name, year=year).first()
         if cluster_year is None or ScoringTable.objects.filter(cluster_year=cluster_year).exists():
             continue
-        table = build_table(cluster_year)
+        table = build_table(cluster_year, adopted_on=adopted_on)
         if stdout:
             stdout.write(f"Demo scoring table: {table} ({table.criteria.count()} criteria)")
     if stdout:

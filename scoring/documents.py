@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.utils import timezone
 
 from clusters.models import Unit
-from documents.kinds import DocumentKind, document_header, kinds_by_slug
+from documents.formatting import place_of
+from documents.kinds import DOTS, DocumentKind, document_header, kinds_by_slug
 
 from .models import ScoreSheet, ScoringTable
 from .totals import pair
@@ -33,13 +34,31 @@ def load_for_print(cluster_year_pk: int) -> ScoringTable:
     )
 
 
+def unit_issuer(unit: Unit) -> str:
+    """A member unit as the issuing body of its sheet: its People's Committee."""
+    return unit.name if unit.kind == Unit.Kind.AGENCY else f"UBND {unit.name}"
+
+
+def unit_signature(unit: Unit | None) -> dict:
+    """Who signs a unit's sheet: its chair for the People's Committee (a dotted blank for
+    the name when the unit's head is not recorded)."""
+    if unit is not None and unit.kind == Unit.Kind.AGENCY:
+        return {"title": (unit.head_title or "Thủ trưởng đơn vị").upper(), "name": unit.head_name}
+    return {
+        "authority_line": "TM. ỦY BAN NHÂN DÂN",
+        "title": "CHỦ TỊCH",
+        "name": unit.head_name if unit else "",
+    }
+
+
 def document_context(table: ScoringTable, *, unit: Unit | None = None) -> dict:
-    """What both documents print (2 queries with the table: the criteria, and none more)."""
+    """What both documents print (2 queries with the table: the criteria, and none more). The
+    table is dated as entered (the day it was adopted), never the day it is printed; the blank
+    form leaves its date to the unit."""
     cluster_year = table.cluster_year
     cluster = cluster_year.cluster
     authority = cluster.authority
     tree = table.tree()
-    published = timezone.localtime(table.published_at).date() if table.published_at else None
     return {
         "table": table,
         "tree": tree,
@@ -50,25 +69,22 @@ def document_context(table: ScoringTable, *, unit: Unit | None = None) -> dict:
             issuer_parent=authority.short_name or authority.name,
             issuer=cluster.name,
             place=authority.place_name,
-            date=published,
+            date=table.date,
             year=cluster_year.year,
         ),
         "blank_header": document_header(
             issuer_parent=authority.short_name or authority.name,
-            issuer=f"UBND {unit.name}" if unit else "ĐƠN VỊ: ……………………",
+            issuer=unit_issuer(unit) if unit else f"ĐƠN VỊ: {DOTS}",
+            place=place_of(unit.name) if unit else DOTS,
             year=cluster_year.year,
         ),
-        "unit_block": {
-            "unit_line": "",
-            "authority_line": "TM. ỦY BAN NHÂN DÂN",
-            "title": "CHỦ TỊCH",
-            "name": unit.head_name if unit else "",
-        },
+        "unit_block": unit_signature(unit),
     }
 
 
 def sheet_document_context(sheet: ScoreSheet) -> dict:
-    """What a unit's filled score sheet prints (its scores in 2 queries with the tree)."""
+    """What a unit's filled score sheet prints (its scores in 2 queries with the tree). It is
+    dated the day the unit submitted it (a blank for the date while it has not)."""
     table = sheet.table
     cluster_year = table.cluster_year
     authority = cluster_year.cluster.authority
@@ -76,6 +92,10 @@ def sheet_document_context(sheet: ScoreSheet) -> dict:
     scores = sheet.scores_in_order()
     by_criterion = {score.criterion_id: score for score in scores}
     totals = pair(tree, scores)
+    handed_in = sheet.submitted_at and sheet.status not in (
+        ScoreSheet.Status.DRAFT,
+        ScoreSheet.Status.RETURNED,
+    )
     return {
         "sheet": sheet,
         "table": table,
@@ -86,12 +106,10 @@ def sheet_document_context(sheet: ScoreSheet) -> dict:
         "effective": totals.effective,
         "header": document_header(
             issuer_parent=authority.short_name or authority.name,
-            issuer=f"UBND {sheet.unit.name}",
+            issuer=unit_issuer(sheet.unit),
+            place=place_of(sheet.unit.name),
+            date=timezone.localtime(sheet.submitted_at).date() if handed_in else None,
             year=cluster_year.year,
         ),
-        "unit_block": {
-            "authority_line": "TM. ỦY BAN NHÂN DÂN",
-            "title": "CHỦ TỊCH",
-            "name": sheet.unit.head_name,
-        },
+        "unit_block": unit_signature(sheet.unit),
     }

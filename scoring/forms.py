@@ -60,13 +60,14 @@ class TableSettingsForm(BaseForm):
         model = ScoringTable
         fields = [
             "title",
+            "date",
             "legal_bases",
             "nominal_total",
             "bonus_cap",
             "deduction_cap",
             "tie_break",
         ]
-        widgets = {"legal_bases": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"legal_bases": forms.Textarea(attrs={"rows": 3}), "date": DATE_WIDGET}
 
     FROZEN_WHEN_PUBLISHED = ("nominal_total", "bonus_cap", "deduction_cap", "tie_break")
 

@@ -24,6 +24,24 @@ def vn_number(value, decimals=None):
 
 
 @register.filter
+def vn_negated(value, decimals=None):
+    """{{ totals.deduction|vn_negated }} -> "-2,5" (and "0", never "-0")."""
+    return formatting.vn_negated(value, None if decimals in (None, "") else int(decimals))
+
+
+@register.filter
+def keep_names(value):
+    """{{ header.issuer|keep_names }}: a place's name never broken across two lines."""
+    return formatting.keep_names(value)
+
+
+@register.filter
+def number_line(value):
+    """{{ header.number|number_line }} -> "Số: 05/BB-CTĐ" or a dotted blank."""
+    return formatting.number_line(value)
+
+
+@register.filter
 def roman(value):
     return formatting.roman(int(value))
 

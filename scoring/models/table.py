@@ -90,7 +90,7 @@ class TableLocked(PermissionDenied):
     """A change the table's status does not allow (answered as 403 with this message)."""
 
 
-TABLE_WORDING_FIELDS = frozenset({"title", "legal_bases", "updated_at"})
+TABLE_WORDING_FIELDS = frozenset({"title", "legal_bases", "date", "updated_at"})
 
 
 class ScoringTableQuerySet(FreezeGuardedQuerySet):
@@ -130,6 +130,14 @@ class ScoringTable(models.Model):
     title = models.CharField(_("title"), max_length=255)
     legal_bases = models.TextField(
         _("legal bases"), blank=True, help_text=_("One per line; copied from last year's table.")
+    )
+    # The date printed on the table (Decree 30 date line): the day it was adopted, usually at
+    # the signing conference; never the day it is printed. Empty: a blank for the văn thư.
+    date = models.DateField(
+        _("date of the table"),
+        null=True,
+        blank=True,
+        help_text=_("Printed on the table, e.g. the day the signing conference adopted it."),
     )
     nominal_total = models.DecimalField(
         _("nominal total"),

@@ -121,11 +121,12 @@ def table_settings(request, pk: int):
     form = TableSettingsForm(request.POST or None, instance=table)
     if request.method == "POST" and form.is_valid() and not table.is_draft:
         # Published: the form holds the wording only.
-        table.title, table.legal_bases = (
+        table.title, table.legal_bases, table.date = (
             form.cleaned_data["title"],
             form.cleaned_data["legal_bases"],
+            form.cleaned_data["date"],
         )
-        table.save(update_fields=["title", "legal_bases", "updated_at"])
+        table.save(update_fields=["title", "legal_bases", "date", "updated_at"])
         messages.success(request, _("Saved."))
         return redirect(table_url(cluster_year.pk))
     return form_page(
