@@ -1,7 +1,9 @@
 """Who may see and change what in the clusters app.
 
 Staff of an authority read and change everything of it; viewers read everything of it; clerks
-read the cluster-years their unit belongs to (and those clusters and fellow units). Anyone else
+read the cluster-years their unit belongs to (and those clusters and fellow units). Staff and
+viewers of an authority also read, never change, everything of the authorities that ended into it
+(custody: clusters.roles), and whoever had a role in an ended authority keeps it. Anyone else
 gets 404 for an object (they must not learn it exists) and read-only users get 403 on a change.
 """
 
@@ -15,7 +17,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from . import registry
-from .models import Authority, Cluster, ClusterYear, Membership, Unit
+from .models import Authority, Cluster, ClusterYear, Membership, Reorganisation, Unit
 from .roles import Roles, roles_for
 
 
@@ -140,3 +142,46 @@ def is_leader_clerk(user, cluster_year: ClusterYear) -> bool:
         role=Membership.Role.LEADER,
         unit_id__in=roles_for(user).clerk_of,
     ).exists()
+
+
+def manages_successor_of(user, authority: Authority) -> bool:
+    """Whether the user is staff of an authority that took over ``authority``'s records (the
+    province after the districts ended), however many steps on."""
+    roles = roles_for(user)
+    if roles.is_superuser:
+        return True
+    seen: set[int] = set()
+    current = authority.successor
+    while current is not None and current.pk not in seen:
+        if current.pk in roles.staff_of:
+            return True
+        seen.add(current.pk)
+        current = current.successor
+    return False
+
+
+def get_year_to_continue_for_user(user, pk: int) -> ClusterYear:
+    """A year to start the next one from: staff of its authority, or of the successor that
+    took the cluster over after a reform (who reads the old year by custody). 404 for who may
+    not read the year, 403 for who may read but not continue it."""
+    cluster_year, manages = get_cluster_year_for_user(user, pk)
+    if not (manages or manages_successor_of(user, cluster_year.cluster.authority)):
+        raise PermissionDenied
+    return cluster_year
+
+
+def visible_reorganisations(user) -> QuerySet[Reorganisation]:
+    roles = roles_for(user)
+    qs = Reorganisation.objects.select_related("authority", "created_by")
+    if roles.is_superuser:
+        return qs
+    return qs.filter(authority_id__in=roles.authority_ids)
+
+
+def get_reorganisation_for_user(
+    user, pk: int, *, edit: bool = False
+) -> tuple[Reorganisation, bool]:
+    """A reorganisation: read by staff and viewers of the receiving authority, changed by its
+    staff (403 for viewers), 404 for everyone else."""
+    reorganisation = get_object_or_404(visible_reorganisations(user), pk=pk)
+    return _checked(user, reorganisation, edit=edit)

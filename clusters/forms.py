@@ -7,11 +7,21 @@ import re
 from decimal import Decimal
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import DATE_WIDGET, BaseForm, LinesField, PlainForm, VietDecimalField
 
 from .models import Authority, Cluster, ClusterYear, Membership, Unit
+
+
+def _successors_of(authority: Authority) -> list[Authority]:
+    chain, seen, current = [], {authority.pk}, authority.successor
+    while current is not None and current.pk not in seen:
+        chain.append(current)
+        seen.add(current.pk)
+        current = current.successor
+    return chain
 
 
 def authority_field(authorities) -> forms.ModelChoiceField:
@@ -66,11 +76,16 @@ class UnitForm(BaseForm):
     def __init__(self, *args, authorities, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["authority"] = authority_field(authorities)
+        # A successor may belong to another authority (communes merged across the old
+        # district lines in 2025): the user's authorities, or the one that took over this one.
         if self.instance.pk:
             self.fields["authority"].disabled = True
-            successors = Unit.objects.filter(authority_id=self.instance.authority_id).exclude(
-                pk=self.instance.pk
-            )
+            taken_over_by = [a.pk for a in _successors_of(self.instance.authority)]
+            successors = Unit.objects.filter(
+                Q(authority_id=self.instance.authority_id)
+                | Q(authority__in=authorities)
+                | Q(authority_id__in=taken_over_by)
+            ).exclude(pk=self.instance.pk)
         else:
             successors = Unit.objects.filter(authority__in=authorities)
         self.fields["successor"].queryset = successors.order_by("name")
@@ -79,9 +94,7 @@ class UnitForm(BaseForm):
         cleaned = super().clean()
         if self.instance.pk:
             self._check_validity_covers_memberships(cleaned)
-        successor, authority = cleaned.get("successor"), cleaned.get("authority")
-        if successor and authority and successor.authority_id != authority.pk:
-            self.add_error("successor", _("The successor must belong to the same authority."))
+        successor = cleaned.get("successor")
         if (
             successor
             and self.instance.pk
@@ -363,27 +376,63 @@ class MembershipForm(BaseForm):
 
 
 class NextYearForm(PlainForm):
-    """Start the next year of a cluster from this one: same members, new leader and deputy."""
+    """Start the next year of a cluster from this one: the members (merged units replaced by
+    their successors), a leader and deputy proposed among them; after a reform, the name of the
+    successor authority's cluster that continues this one."""
 
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     leader = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("Leader unit"))
     deputy = forms.ModelChoiceField(
         queryset=Unit.objects.none(), label=_("Deputy unit"), required=False
     )
+    carry = forms.BooleanField(
+        label=_("Copy the covenant's text and the scoring table as drafts"),
+        required=False,
+        initial=True,
+    )
 
     def __init__(self, *args, previous: ClusterYear, **kwargs):
+        from django.core.exceptions import ValidationError
+
+        from .services import plan_next_year
+
         super().__init__(*args, **kwargs)
         self.previous = previous
         self.fields["year"].initial = previous.year + 1
-        # Last year's members, and the units they merged into (a successor may lead next year).
-        members = [m.unit for m in previous.memberships.select_related("unit").order_by("position")]
+        year = _int_or_none(self.data.get("year")) if self.is_bound else None
+        if year is None or not 2000 <= year <= 2100:
+            year = previous.year + 1
+        self.plan = None
+        try:
+            self.plan = plan_next_year(previous, year=year)
+        except ValidationError as exc:
+            self.plan_error = " ".join(exc.messages)
+        # Last year's members and the units they merged into, within the authority of the new
+        # year (the service says why one of them cannot lead, e.g. taken by another cluster).
+        members = [m.unit for m in previous.memberships.select_related("unit")]
         candidates = {unit.pk for member in members for unit in [member, *member.lineage()]}
-        units = Unit.objects.filter(pk__in=candidates).order_by("name")
-        self.fields["leader"].queryset = units
-        self.fields["deputy"].queryset = units
+        queryset = Unit.objects.filter(pk__in=candidates).order_by("name")
+        if self.plan:
+            queryset = queryset.filter(authority=self.plan.authority)
+        self.fields["leader"].queryset = queryset
+        self.fields["deputy"].queryset = queryset
         self.fields["leader"].help_text = _(
-            "Leader and deputy usually rotate; last year's leader stays a member."
+            "Proposed by rotation: last year's deputy leads; last year's leader stays a member."
         )
+        if self.plan:
+            self.fields["leader"].initial = self.plan.leader
+            self.fields["deputy"].initial = self.plan.deputy
+        if self.plan and self.plan.moves:
+            self.fields["cluster_name"] = forms.CharField(
+                label=_("Cluster of %(authority)s") % {"authority": self.plan.authority},
+                max_length=Cluster._meta.get_field("name").max_length,
+                initial=previous.cluster.name,
+                help_text=_(
+                    "%(old)s has ended; the year goes to this cluster of its successor, which "
+                    "continues this one (an existing cluster of that name, or a new one)."
+                )
+                % {"old": previous.cluster.authority},
+            )
 
     def clean_year(self):
         year = self.cleaned_data["year"]
@@ -402,4 +451,79 @@ class NextYearForm(PlainForm):
         leader, deputy = cleaned.get("leader"), cleaned.get("deputy")
         if leader and deputy and leader == deputy:
             self.add_error("deputy", _("The deputy must be another unit than the leader."))
+        return cleaned
+
+
+def _int_or_none(value) -> int | None:
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+
+
+class ReorganisationForm(PlainForm):
+    """A reorganisation as a file (.xlsx or .csv) or typed on the page, one row per former
+    unit: former unit, new unit, the new unit's kind, effective date, resolution."""
+
+    authority = forms.ModelChoiceField(
+        queryset=Authority.objects.none(), label=_("Receiving authority"), empty_label=None
+    )
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=255,
+        initial="Sắp xếp đơn vị hành chính cấp xã năm 2025",
+    )
+    ending_authorities = forms.ModelMultipleChoiceField(
+        queryset=Authority.objects.none(),
+        required=False,
+        label=_("Authorities that end"),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Their records pass to the receiving authority, whose staff and viewers then read "
+            "them; their own users keep what they had."
+        ),
+    )
+    file = forms.FileField(
+        label=_("Table (.xlsx or .csv)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+    text = forms.CharField(
+        label=_("Or type the table here"),
+        required=False,
+        max_length=200_000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_(
+            "A header line, then one line per former unit, separated by semicolons: "
+            "Đơn vị cũ; Đơn vị mới; Loại đơn vị mới; Ngày hiệu lực; Nghị quyết; Ngày nghị quyết"
+        ),
+    )
+
+    def __init__(self, *args, authorities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["authority"].queryset = authorities.current()
+        area: set[int] = set()
+        for authority in authorities:
+            area |= authority.area_ids()
+        self.fields["ending_authorities"].queryset = Authority.objects.filter(
+            pk__in=area, valid_to__isnull=True
+        ).order_by("name")
+        self.reading = None
+
+    def clean(self):
+        from .reform import read_file, read_text
+
+        cleaned = super().clean()
+        upload, text = cleaned.get("file"), (cleaned.get("text") or "").strip()
+        if upload is None and not text:
+            raise forms.ValidationError(_("Choose a file or type the table."))
+        if upload is not None:
+            if upload.size > 2 * 1024 * 1024:
+                raise forms.ValidationError(_("The file is too large; the limit is 2 MB."))
+            reading = read_file(upload.read(), upload.name)
+        else:
+            reading = read_text(text)
+        for error in reading.errors:
+            self.add_error("file" if upload is not None else "text", error)
+        self.reading = reading
         return cleaned

@@ -13,6 +13,8 @@ with any of:
   one year is read, so that the cards cost no query);
 - ``DASHBOARD_TEMPLATE``: a template included in each year's box on the dashboard (gets
   ``cluster_year``, read through ``with_year_summary``);
+- ``carry_forward(previous, new_year) -> list[str]``: what the app copies into a year started
+  from a previous one (the covenant's text, the scoring table), with notes for staff;
 - ``frozen_reason(cluster_year) -> str``: why nothing of the year may change now, "" when it
   may (the scoring app: the results are final). Members, settings and every app's records of
   the year refuse changes while any app gives a reason.
@@ -83,3 +85,11 @@ def frozen_reason(cluster_year: ClusterYear) -> str:
 
 def dashboard_templates() -> list[str]:
     return [module.DASHBOARD_TEMPLATE for module in _modules("DASHBOARD_TEMPLATE")]
+
+
+def carry_forward(previous: ClusterYear, new_year: ClusterYear) -> list[str]:
+    return [
+        note
+        for module in _modules("carry_forward")
+        for note in module.carry_forward(previous, new_year)
+    ]

@@ -17,11 +17,14 @@ class Roles:
     viewer_of: frozenset[int]  # authority ids
     clerk_of: frozenset[int]  # unit ids
     is_superuser: bool = False
+    # Authorities that ended and whose records passed to one the user is staff or viewer of
+    # (the districts to the province on 1/7/2025): read, never changed, through this role.
+    custody_of: frozenset[int] = frozenset()
 
     @property
     def authority_ids(self) -> frozenset[int]:
         """Authorities whose everything the user may read."""
-        return self.staff_of | self.viewer_of
+        return self.staff_of | self.viewer_of | self.custody_of
 
     @property
     def is_staff_anywhere(self) -> bool:
@@ -47,6 +50,12 @@ class Roles:
 
 NO_ROLES = Roles(frozenset(), frozenset(), frozenset())
 
+# How many steps back custody reaches (a commune's district, merged into a province that merged
+# into another: two steps in 2025); read in the same query as the assignments.
+_PREDECESSOR_COLUMNS = tuple(
+    "authority" + "__predecessors" * depth + "__id" for depth in range(1, 5)
+)
+
 
 def roles_for(user) -> Roles:
     """The user's roles, cached on the user object (one query per request)."""
@@ -55,17 +64,25 @@ def roles_for(user) -> Roles:
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is not None:
         return cached
-    staff, viewer, clerk = set(), set(), set()
-    for role, authority_id, unit_id in Assignment.objects.filter(user=user).values_list(
-        "role", "authority_id", "unit_id"
-    ):
+    staff, viewer, clerk, custody = set(), set(), set(), set()
+    for role, authority_id, unit_id, *predecessors in Assignment.objects.filter(
+        user=user
+    ).values_list("role", "authority_id", "unit_id", *_PREDECESSOR_COLUMNS):
         if role == Assignment.Role.STAFF:
             staff.add(authority_id)
         elif role == Assignment.Role.VIEWER:
             viewer.add(authority_id)
         elif role == Assignment.Role.CLERK:
             clerk.add(unit_id)
-    roles = Roles(frozenset(staff), frozenset(viewer), frozenset(clerk), user.is_superuser)
+        if role in (Assignment.Role.STAFF, Assignment.Role.VIEWER):
+            custody.update(pk for pk in predecessors if pk is not None)
+    roles = Roles(
+        frozenset(staff),
+        frozenset(viewer),
+        frozenset(clerk),
+        user.is_superuser,
+        custody_of=frozenset(custody - staff - viewer),
+    )
     setattr(user, _CACHE_ATTR, roles)
     return roles
 

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import reorganisation_views as reform
 from . import views
 
 app_name = "clusters"
@@ -22,4 +23,12 @@ urlpatterns = [
     path("don-vi/moi/", views.unit_create, name="unit_create"),
     path("don-vi/<int:pk>/", views.unit_detail, name="unit_detail"),
     path("don-vi/<int:pk>/sua/", views.unit_edit, name="unit_edit"),
+    path("sap-xep/", reform.reorganisation_list, name="reorganisation_list"),
+    path("sap-xep/moi/", reform.reorganisation_create, name="reorganisation_create"),
+    path("sap-xep/<int:pk>/", reform.reorganisation_detail, name="reorganisation_detail"),
+    path("sap-xep/<int:pk>/ap-dung/", reform.reorganisation_apply, name="reorganisation_apply"),
+    path(
+        "sap-xep/<int:pk>/hoan-tac/", reform.reorganisation_reverse, name="reorganisation_reverse"
+    ),
+    path("sap-xep/<int:pk>/xoa/", reform.reorganisation_delete, name="reorganisation_delete"),
 ]

@@ -75,7 +75,7 @@ def authority_edit(request, pk: int):
 def cluster_list(request):
     clusters = (
         access.visible_clusters(request.user)
-        .select_related("authority")
+        .select_related("authority__successor")
         .annotate(year_count=Count("years", distinct=True))
         .order_by("authority__name", "-is_active", "name")
     )
@@ -212,7 +212,7 @@ def cluster_year_settings(request, pk: int):
 
 @login_required
 def cluster_year_next(request, pk: int):
-    previous, _can_edit = access.get_cluster_year_for_user(request.user, pk, edit=True)
+    previous = access.get_year_to_continue_for_user(request.user, pk)
     form = NextYearForm(request.POST or None, previous=previous)
     if request.method == "POST" and form.is_valid():
         try:
@@ -221,6 +221,8 @@ def cluster_year_next(request, pk: int):
                 year=form.cleaned_data["year"],
                 leader=form.cleaned_data["leader"],
                 deputy=form.cleaned_data["deputy"],
+                cluster_name=form.cleaned_data.get("cluster_name", ""),
+                carry=form.cleaned_data["carry"],
             )
         except ValidationError as exc:
             for message in exc.messages:
@@ -235,6 +237,8 @@ def cluster_year_next(request, pk: int):
             )
             for note in notes:
                 messages.warning(request, note)
+            for note in getattr(new_year, "carried", []):
+                messages.info(request, note)
             return redirect(new_year)
     return form_page(
         request,
@@ -243,6 +247,8 @@ def cluster_year_next(request, pk: int):
         crumbs=_year_crumbs(previous, _("Next year")),
         cancel_url=previous.get_absolute_url(),
         submit=_("Start the year"),
+        template="clusters/next_year_form.html",
+        extra={"plan": form.plan, "plan_error": getattr(form, "plan_error", "")},
     )
 
 
@@ -321,7 +327,8 @@ def unit_list(request):
     show_former = request.GET.get("former") == "1"
     units = access.visible_units(request.user).select_related("authority", "successor")
     if query:
-        units = units.search(query)
+        # A unit found by a former name shows the names it took over from.
+        units = units.search(query).prefetch_related("predecessor_links__predecessor")
     if not show_former:
         units = units.current()
     page = Paginator(units.order_by("name", "pk"), 50).get_page(request.GET.get("page"))
@@ -360,9 +367,18 @@ def unit_detail(request, pk: int):
         .select_related("cluster_year__cluster")
         .order_by("-year")
     )
-    predecessors = unit.predecessors.filter(
-        pk__in=access.visible_units(request.user).values("pk")
-    ).order_by("name")
+    visible_units = access.visible_units(request.user).values("pk")
+    predecessors = unit.predecessors.filter(pk__in=visible_units).order_by("name")
+    predecessor_links = (
+        unit.predecessor_links.filter(predecessor__in=visible_units)
+        .select_related("predecessor__authority")
+        .order_by("predecessor__name")
+    )
+    successor_links = (
+        unit.successor_links.filter(successor__in=visible_units)
+        .select_related("successor__authority")
+        .order_by("successor__name")
+    )
     return render(
         request,
         "clusters/unit_detail.html",
@@ -370,7 +386,13 @@ def unit_detail(request, pk: int):
             "unit": unit,
             "can_edit": can_edit,
             "memberships": memberships,
-            "predecessors": predecessors,
+            "predecessors": [
+                p
+                for p in predecessors
+                if p.pk not in {link.predecessor_id for link in predecessor_links}
+            ],
+            "predecessor_links": predecessor_links,
+            "successor_links": successor_links,
             "successors": [
                 successor
                 for successor in unit.lineage()

@@ -32,3 +32,24 @@ def progress_steps(cluster_year: ClusterYear) -> list[tuple[str, bool]]:
 
 def with_year_summary(queryset: QuerySet[ClusterYear]) -> QuerySet[ClusterYear]:
     return queryset.select_related("pledge")
+
+
+def carry_forward(previous: ClusterYear, new_year: ClusterYear) -> list[str]:
+    """A year started from ``previous`` gets a draft of its covenant's text. After a reform
+    (the year in a cluster of the successor authority) the issuer, place and recipients are
+    the new authority's, as for a new covenant."""
+    from .services import copy_pledge_from, new_pledge_defaults
+
+    pledge = Pledge.objects.filter(cluster_year=previous).first()
+    if pledge is None:
+        return []
+    copied = copy_pledge_from(pledge, to_cluster_year=new_year)
+    if new_year.cluster.authority_id != previous.cluster.authority_id:
+        for name, value in new_pledge_defaults(new_year).items():
+            if name in ("issuer_parent", "issuer", "cluster_name", "place", "recipients"):
+                setattr(copied, name, value)
+        copied.full_clean()
+        copied.save()
+    return [
+        str(_("The covenant's text was copied from %(year)s as a draft.") % {"year": previous.year})
+    ]

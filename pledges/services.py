@@ -100,8 +100,16 @@ def sync_signatories(pledge: Pledge) -> tuple[int, int]:
 def _new_pledge(cluster_year: ClusterYear, **fields) -> Pledge:
     if Pledge.objects.filter(cluster_year=cluster_year).exists():
         raise ValidationError(_("This year already has a covenant."))
+    pledge = Pledge(cluster_year=cluster_year, **{**new_pledge_defaults(cluster_year), **fields})
+    pledge.full_clean()
+    pledge.save()
+    return pledge
+
+
+def new_pledge_defaults(cluster_year: ClusterYear) -> dict[str, str]:
+    """The header, place and recipients of a new covenant, from the year's cluster."""
     cluster = cluster_year.cluster
-    defaults = {
+    return {
         "issuer_parent": _upper(cluster.authority.short_name or cluster.authority.name),
         "issuer": _upper(cluster.name),
         "cluster_name": cluster.name,
@@ -110,10 +118,6 @@ def _new_pledge(cluster_year: ClusterYear, **fields) -> Pledge:
         "closing": "\n".join(DEFAULT_CLOSING),
         "recipients": "\n".join([cluster.authority.name, "Các đơn vị thành viên Cụm", "Lưu: VT"]),
     }
-    pledge = Pledge(cluster_year=cluster_year, **{**defaults, **fields})
-    pledge.full_clean()
-    pledge.save()
-    return pledge
 
 
 @transaction.atomic

@@ -117,6 +117,29 @@ ENTER_SHEET = {
     "outsider_clerk": NOT_FOUND, "no_role": NOT_FOUND,
 }  # fmt: skip
 
+
+def a_reorganisation(world, *, other: bool = False):
+    """A draft reorganisation received by authority A (or B)."""
+    from clusters.models import Reorganisation
+
+    authority = world.other_authority if other else world.authority
+    unit = world.other_unit if other else world.member
+    return Reorganisation.objects.create(
+        authority=authority,
+        title="Sắp xếp đơn vị hành chính",
+        rows=[{"row": 2, "old": unit.name, "new": "phường Mới", "kind": "phường",
+               "effective": "01/07/2025", "resolution": "1683/NQ-UBTVQH15",
+               "resolution_date": ""}],
+    )  # fmt: skip
+
+
+REORGANISATION = lambda w: {"pk": a_reorganisation(w).pk}  # noqa: E731
+# A reorganisation is the business of its authority's staff (who change) and viewers (who read).
+READ_AUTHORITY_OF_A = {**READ_CLUSTER_OF_A, "leader_clerk": NOT_FOUND, "member_clerk": NOT_FOUND}
+CHANGE_AUTHORITY_OF_A = {
+    **CHANGE_CLUSTER_OF_A, "leader_clerk": NOT_FOUND, "member_clerk": NOT_FOUND,
+}  # fmt: skip
+
 # url name -> (method, kwargs from the world, expected status per persona)
 ACCESS = {
     "clusters:home": ("get", lambda w: {}, EVERYONE),
@@ -302,6 +325,14 @@ ACCESS = {
         {**READ_CLUSTER_OF_A, "leader_clerk": NOT_FOUND, "member_clerk": NOT_FOUND},
     ),
     "results:unit_results": ("get", lambda w: {"pk": opened(w) and w.member.pk}, READ_CLUSTER_OF_A),
+    # Reorganisations of administrative units (the 2025 reform): the receiving authority's.
+    "clusters:reorganisation_list": ("get", lambda w: {}, EVERYONE),
+    "clusters:reorganisation_create": ("get", lambda w: {}, STAFF_ONLY_CREATE),
+    "clusters:reorganisation_detail": ("get", REORGANISATION, READ_AUTHORITY_OF_A),
+    # Applying and deleting ask first (200, the question).
+    "clusters:reorganisation_apply": ("post", REORGANISATION, CHANGE_AUTHORITY_OF_A),
+    "clusters:reorganisation_delete": ("post", REORGANISATION, CHANGE_AUTHORITY_OF_A),
+    "clusters:reorganisation_reverse": ("get", REORGANISATION, CHANGE_AUTHORITY_OF_A),
 }
 
 
@@ -447,6 +478,10 @@ OTHER_AUTHORITY_OBJECTS = {
         "pk": opened(w, other=True).cluster_year_id,
         "slug": "kiem-phieu",
     },
+    "clusters:reorganisation_detail": lambda w: {"pk": a_reorganisation(w, other=True).pk},
+    "clusters:reorganisation_apply": lambda w: {"pk": a_reorganisation(w, other=True).pk},
+    "clusters:reorganisation_delete": lambda w: {"pk": a_reorganisation(w, other=True).pk},
+    "clusters:reorganisation_reverse": lambda w: {"pk": a_reorganisation(w, other=True).pk},
 }
 
 
@@ -465,3 +500,64 @@ def test_another_authoritys_objects_do_not_exist_for_staff_and_viewers(
 def test_every_object_view_is_checked_across_authorities():
     object_views = {name for name, (_m, kwargs, _e) in ACCESS.items() if kwargs.__code__.co_names}
     assert object_views <= set(OTHER_AUTHORITY_OBJECTS), object_views - set(OTHER_AUTHORITY_OBJECTS)
+
+
+# --- Custody after a reform -------------------------------------------------------------------
+# Authority A ends on 30/6/2025 and its records pass to the province P. P's staff and viewers
+# read everything of A as A's viewers do (read-only: nothing of A changes through P), except
+# that P's staff start A's next year in their own cluster and create in P; A's own users keep
+# exactly the access they had.
+
+PROVINCE_PERSONAS = ["province_staff", "province_viewer"]
+CUSTODY_EXCEPTIONS = {
+    ("province_staff", "clusters:cluster_year_next"): OK,
+    ("province_staff", "clusters:cluster_create"): OK,
+    ("province_staff", "clusters:unit_create"): OK,
+    ("province_staff", "clusters:reorganisation_create"): OK,
+}
+
+
+@pytest.fixture
+def reformed(world):
+    from clusters.models import Authority
+    from tests.conftest import make_user
+
+    province = Authority.objects.create(name="Ủy ban nhân dân tỉnh P", place_name="P")
+    Authority.objects.filter(pk=world.authority.pk).update(
+        valid_to=datetime.date(2025, 6, 30), successor=province, parent=province
+    )
+    world.users["province_staff"] = make_user("province_staff", role="staff", authority=province)
+    world.users["province_viewer"] = make_user("province_viewer", role="viewer", authority=province)
+    return world
+
+
+def expected_after_reform(name: str, persona: str) -> int:
+    answers = ACCESS[name][2]
+    if persona in PROVINCE_PERSONAS:
+        return CUSTODY_EXCEPTIONS.get((persona, name), answers["viewer"])
+    return answers[persona]
+
+
+@pytest.mark.parametrize("persona", [*PROVINCE_PERSONAS, "staff", "viewer", "member_clerk"])
+@pytest.mark.parametrize("name", sorted(ACCESS))
+def test_after_a_reform_the_successor_reads_and_former_users_keep_their_access(
+    client_as, reformed, name, persona
+):
+    method, kwargs, _expected = ACCESS[name]
+    url = reverse(name, kwargs=kwargs(reformed))
+    response = getattr(client_as(persona), method)(url)
+    expected = expected_after_reform(name, persona)
+    assert response.status_code == expected, (
+        f"{method.upper()} {url} as {persona} after the reform: {response.status_code}, "
+        f"expected {expected}"
+    )
+
+
+@pytest.mark.parametrize("persona", PROVINCE_PERSONAS)
+@pytest.mark.parametrize("name", sorted(OTHER_AUTHORITY_OBJECTS))
+def test_custody_does_not_reach_an_authority_that_did_not_end_into_it(
+    client_as, reformed, name, persona
+):
+    method = ACCESS[name][0]
+    url = reverse(name, kwargs=OTHER_AUTHORITY_OBJECTS[name](reformed))
+    assert getattr(client_as(persona), method)(url).status_code == 404, f"{url} as {persona}"

@@ -2,7 +2,8 @@
 and which user acts for which authority or unit."""
 
 from .assignments import Assignment
-from .units import Authority, Unit, UnitQuerySet
+from .reform import Reorganisation
+from .units import Authority, AuthorityQuerySet, Unit, UnitLink, UnitQuerySet
 from .years import (
     Cluster,
     ClusterYear,
@@ -18,7 +19,8 @@ from .years import (
 )
 
 __all__ = [
-    "Assignment", "Authority", "Cluster", "ClusterYear", "ClusterYearQuerySet", "Membership",
-    "MembershipQuerySet", "Unit", "UnitQuerySet", "YearFrozen", "default_awards",
-    "default_tier_bands", "nominees_of", "validate_awards", "validate_tier_bands",
+    "Assignment", "Authority", "AuthorityQuerySet", "Cluster", "ClusterYear",
+    "ClusterYearQuerySet", "Membership", "MembershipQuerySet", "Reorganisation", "Unit",
+    "UnitLink", "UnitQuerySet", "YearFrozen", "default_awards", "default_tier_bands",
+    "nominees_of", "validate_awards", "validate_tier_bands",
 ]  # fmt: skip

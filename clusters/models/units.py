@@ -17,8 +17,16 @@ from core.text import fold
 # --- Authority -------------------------------------------------------------------------------
 
 
+class AuthorityQuerySet(models.QuerySet):
+    def current(self) -> AuthorityQuerySet:
+        today = timezone.localdate()
+        return self.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+
+
 class Authority(models.Model):
-    """The organising body of the clusters (a province or, before 7/2025, a district)."""
+    """The organising body of the clusters (a province or, before 7/2025, a district). An
+    authority that ended (the districts on 1/7/2025, a province merged into another) names its
+    successor, whose staff and viewers then read its records (clusters.roles: custody)."""
 
     name = models.CharField(_("name"), max_length=200, unique=True)
     short_name = models.CharField(_("short name"), max_length=100, blank=True)
@@ -33,14 +41,100 @@ class Authority(models.Model):
         blank=True,
         help_text=_("The line above the issuing body in document headers."),
     )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent authority"),
+        help_text=_("The authority above it (a province above its districts), for grouping."),
+    )
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(
+        _("valid to"), null=True, blank=True, help_text=_("Last day, when it ended or merged.")
+    )
+    successor = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="predecessors",
+        verbose_name=_("successor"),
+        help_text=_("The authority that took over its records."),
+    )
+
+    objects = AuthorityQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("authority")
         verbose_name_plural = _("authorities")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True)
+                | Q(valid_to__isnull=True)
+                | Q(valid_to__gte=models.F("valid_from")),
+                name="authority_valid_to_after_valid_from",
+                violation_error_message=_("The end of validity is before its start."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(successor=models.F("pk")),
+                name="authority_not_own_successor",
+                violation_error_message=_("An authority cannot be its own successor."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_former(self) -> bool:
+        return self.valid_to is not None and self.valid_to < timezone.localdate()
+
+    def is_valid_on(self, day: datetime.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or self.valid_to >= day
+        )
+
+    def successor_on(self, day: datetime.date) -> Authority | None:
+        """This authority if it exists on ``day``, else the first successor that does."""
+        seen: set[int] = set()
+        current: Authority | None = self
+        while current is not None and current.pk not in seen:
+            if current.is_valid_on(day):
+                return current
+            seen.add(current.pk)
+            current = current.successor
+        return None
+
+    def predecessor_ids(self) -> set[int]:
+        """Every authority whose records passed to this one, however many steps back."""
+        found: set[int] = set()
+        frontier = {self.pk}
+        while frontier:
+            frontier = set(
+                Authority.objects.filter(successor_id__in=frontier)
+                .exclude(pk__in=found | {self.pk})
+                .values_list("pk", flat=True)
+            )
+            found |= frontier
+        return found
+
+    def area_ids(self) -> set[int]:
+        """Authorities a reorganisation received by this one may end: those under it (by
+        parent) or under one of its predecessors, and its predecessors themselves."""
+        heads = {self.pk} | self.predecessor_ids()
+        found = set(heads)
+        frontier = set(heads)
+        while frontier:
+            frontier = set(
+                Authority.objects.filter(parent_id__in=frontier)
+                .exclude(pk__in=found)
+                .values_list("pk", flat=True)
+            )
+            found |= frontier
+        return found - {self.pk}
 
 
 # --- Unit ------------------------------------------------------------------------------------
@@ -60,10 +154,17 @@ class UnitQuerySet(models.QuerySet):
         return self.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
 
     def search(self, query: str) -> UnitQuerySet:
-        """Match every word of ``query`` ignoring case and diacritics ("dong lien")."""
+        """Match every word of ``query`` ignoring case and diacritics ("dong lien"), in the
+        unit's name or code or in a former name: a unit formed by a merger is found by the
+        name of a unit it took over (two steps back through the lineage links)."""
         qs = self
         for word in fold(query).split():
-            qs = qs.filter(Q(search_text__contains=word) | Q(code__iexact=word))
+            named = Q(search_text__contains=word) | Q(code__iexact=word)
+            direct = UnitLink.objects.filter(predecessor__search_text__contains=word)
+            two_back = UnitLink.objects.filter(
+                predecessor_id__in=direct.values("successor_id")
+            ).values("successor_id")
+            qs = qs.filter(named | Q(pk__in=direct.values("successor_id")) | Q(pk__in=two_back))
         return qs
 
 
@@ -150,10 +251,8 @@ class Unit(models.Model):
         super().clean()
         if self.successor_id and self.pk and self.successor_id == self.pk:
             raise ValidationError({"successor": _("A unit cannot be its own successor.")})
-        if self.successor_id and self.successor.authority_id != self.authority_id:
-            raise ValidationError(
-                {"successor": _("The successor must belong to the same authority.")}
-            )
+        # The successor may belong to another authority: on 1/7/2025 communes merged across
+        # the old district lines and the province took over from the districts.
 
     def is_valid_in_year(self, year: int) -> bool:
         start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
@@ -165,6 +264,23 @@ class Unit(models.Model):
     def is_former(self) -> bool:
         return self.valid_to is not None and self.valid_to < timezone.localdate()
 
+    def predecessors_in_lineage(self) -> list[Unit]:
+        """The units this one took over from, however many steps back (lineage links, and the
+        plain successor field of units recorded before the links existed)."""
+        found: dict[int, Unit] = {}
+        frontier = [self.pk]
+        while frontier:
+            units = list(
+                Unit.objects.filter(
+                    Q(successor_links__successor_id__in=frontier) | Q(successor_id__in=frontier)
+                )
+                .exclude(pk__in=[self.pk, *found])
+                .distinct()
+            )
+            found.update({unit.pk: unit for unit in units})
+            frontier = [unit.pk for unit in units]
+        return list(found.values())
+
     def lineage(self) -> list[Unit]:
         """This unit's successors in order (a merged unit's chain), guarding against cycles."""
         chain, seen, current = [], {self.pk}, self.successor
@@ -173,3 +289,62 @@ class Unit(models.Model):
             seen.add(current.pk)
             current = current.successor
         return chain
+
+
+# --- Lineage links ---------------------------------------------------------------------------
+
+
+class UnitLink(models.Model):
+    """One step of a unit's lineage: ``predecessor`` ended and ``successor`` took over, from
+    ``effective_date``, by a resolution. Several links to one successor are a merger; several
+    from one predecessor, a split; one to one, a renaming or a change of kind."""
+
+    class Kind(models.TextChoices):
+        MERGE = "merge", _("merger")
+        SPLIT = "split", _("split")
+        RENAME = "rename", _("renaming")
+
+    predecessor = models.ForeignKey(
+        Unit,
+        on_delete=models.CASCADE,
+        related_name="successor_links",
+        verbose_name=_("former unit"),
+    )
+    successor = models.ForeignKey(
+        Unit,
+        on_delete=models.CASCADE,
+        related_name="predecessor_links",
+        verbose_name=_("new unit"),
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    effective_date = models.DateField(_("effective date"))
+    resolution_number = models.CharField(_("resolution"), max_length=100, blank=True)
+    resolution_date = models.DateField(_("resolution date"), null=True, blank=True)
+    reorganisation = models.ForeignKey(
+        "clusters.Reorganisation",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="links",
+        verbose_name=_("reorganisation"),
+    )
+
+    class Meta:
+        ordering = ["effective_date", "pk"]
+        verbose_name = _("lineage link")
+        verbose_name_plural = _("lineage links")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["predecessor", "successor"],
+                name="unit_link_once",
+                violation_error_message=_("This lineage link is already recorded."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(predecessor=models.F("successor")),
+                name="unit_link_not_to_itself",
+                violation_error_message=_("A unit cannot be its own successor."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.predecessor} → {self.successor} ({self.get_kind_display()})"

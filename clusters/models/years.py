@@ -102,6 +102,14 @@ class Cluster(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.CLUSTER)
     description = models.TextField(_("description"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    predecessors = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="successors",
+        verbose_name=_("continues"),
+        help_text=_("The clusters of former authorities that this cluster continues."),
+    )
 
     class Meta:
         ordering = ["authority__name", "name"]

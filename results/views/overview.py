@@ -54,13 +54,16 @@ def _rank_tables(tables: list[ScoringTable]) -> dict[int, list]:
 @login_required
 def authority_overview(request, pk: int):
     authority, _can_edit = get_authority_for_user(request.user, pk)
-    all_years = ClusterYear.objects.filter(cluster__authority=authority).values_list(
+    # The clusters of the authorities that ended into this one (the districts into the
+    # province in 2025) are part of its overview: their records passed to it.
+    authorities = [authority.pk, *authority.predecessor_ids()]
+    all_years = ClusterYear.objects.filter(cluster__authority__in=authorities).values_list(
         "year", flat=True
     )
     years = sorted(set(all_years), reverse=True)
     year = parse_id(request.GET.get("nam", "")) or (years[0] if years else 0)
     cluster_years = list(
-        ClusterYear.objects.filter(cluster__authority=authority, year=year)
+        ClusterYear.objects.filter(cluster__authority__in=authorities, year=year)
         .with_summary()
         .annotate(
             sheets_total=Count("scoring_table__sheets", distinct=True),
@@ -75,7 +78,7 @@ def authority_overview(request, pk: int):
                 distinct=True,
             ),
         )
-        .order_by("cluster__name")
+        .order_by("cluster__authority_id", "cluster__name")
     )
     tables = [cy.scoring_table for cy in cluster_years if is_open_or_final(table_status(cy))]
     ranked = _rank_tables(tables)
@@ -139,12 +142,11 @@ def _line_chart(points: list[tuple[int, object, int]], width: int = 640) -> str:
 
 
 def _family(unit: Unit) -> list[Unit]:
-    """The unit, the units it took over from (recursively) and those it continued as."""
-    family, frontier = {unit.pk: unit}, [unit]
-    while frontier:
-        predecessors = list(Unit.objects.filter(successor__in=frontier).exclude(pk__in=family))
-        family.update({u.pk: u for u in predecessors})
-        frontier = predecessors
+    """The unit, the units it took over from however many steps back (across authorities:
+    communes merged across the old district lines) and those it continued as."""
+    family = {unit.pk: unit}
+    for predecessor in unit.predecessors_in_lineage():
+        family.setdefault(predecessor.pk, predecessor)
     for successor in unit.lineage():
         family.setdefault(successor.pk, successor)
     return list(family.values())
@@ -160,7 +162,7 @@ def unit_results(request, pk: int):
         for sheet in ScoreSheet.objects.filter(unit__in=family, table__cluster_year__in=visible)
         .exclude(table__status=ScoringTable.Status.DRAFT)
         .select_related("table__cluster_year__cluster", "unit")
-        .order_by("table__cluster_year__year")
+        .order_by("table__cluster_year__year", "unit__name")
         # A rank is read from every unit's totals: only the years whose summary the user reads
         # (a member unit's open year is not among them).
         if reading_of(request.user, sheet.table.cluster_year, final=sheet.table.is_closed).summary
