@@ -337,11 +337,11 @@ def check(reorganisation: Reorganisation) -> Plan:
             )
         if old is not None and (old.pk, new_key) in seen_pairs:
             problems.append(_("the same row appears twice."))
-        ends_twice = old is not None and old.pk in plan.ended and effective is not None
-        if ends_twice and plan.ended[old.pk][1] != effective:  # type: ignore[union-attr]
+        earlier = plan.ended.get(old.pk) if old is not None else None
+        if old is not None and earlier is not None and effective not in (None, earlier[1]):
             problems.append(
                 _("%(unit)s ends on another date in row %(row)s.")
-                % {"unit": old.name, "row": plan.ended[old.pk][2]}
+                % {"unit": old.name, "row": earlier[2]}
             )
         planned_new = plan.new_units.get(new_key) if new_text else None
         if planned_new is not None and kind is not None and effective is not None:  # noqa: SIM102

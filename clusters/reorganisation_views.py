@@ -21,7 +21,7 @@ from .reform import blockers, check
 from .roles import roles_for
 
 
-def _crumbs(*more) -> list:
+def _crumbs(*more: tuple[str, str | None]) -> list:
     return [(_("Reorganisations"), reverse("clusters:reorganisation_list")), *more]
 
 
@@ -49,7 +49,7 @@ def reorganisation_create(request: HttpRequest) -> HttpResponse:
             title=form.cleaned_data["title"],
             source_name=upload.name[:255] if upload else _("typed on the page"),
             rows=form.reading.rows,
-            created_by=request.user,
+            created_by=request.user if request.user.is_authenticated else None,
         )
         reorganisation._history_user = request.user  # type: ignore[attr-defined]
         reorganisation.full_clean()

@@ -15,6 +15,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.types import AnyUser
+
 from .units import Authority
 
 
@@ -81,14 +83,14 @@ class Reorganisation(models.Model):
             )
         return locked
 
-    def _record(self, locked: Reorganisation, *, by, reason: str | None) -> None:
-        locked._history_user = by
-        locked._change_reason = reason
+    def _record(self, locked: Reorganisation, *, by: AnyUser | None, reason: str | None) -> None:
+        locked._history_user = by  # type: ignore[attr-defined]
+        locked._change_reason = reason  # type: ignore[attr-defined]
         locked.save()
         self.refresh_from_db()
 
     @transaction.atomic
-    def apply(self, *, by) -> None:
+    def apply(self, *, by: AnyUser | None) -> None:
         """End the former units and authorities, create the new units and record the lineage,
         all or nothing; refused while any row has a problem."""
         from ..reform import check, execute
@@ -103,7 +105,7 @@ class Reorganisation(models.Model):
         self._record(locked, by=by, reason=gettext("Applied"))
 
     @transaction.atomic
-    def reverse(self, *, by, reason: str) -> None:
+    def reverse(self, *, by: AnyUser | None, reason: str) -> None:
         """Undo an applied reorganisation while no year, user or later reorganisation uses its
         new units; the reason stays in the history."""
         from ..reform import undo

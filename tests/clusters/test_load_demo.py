@@ -97,3 +97,35 @@ def test_load_demo_gives_both_clusters_a_published_realistic_table(db):
         )
         assert tree.totals["score"] == 100 and tree.totals["bonus"] > 0
         assert tree.totals["deduction"] > 0
+
+
+def test_the_demo_has_2026_after_the_reform(db):
+    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    province = Authority.objects.get(name="Ủy ban nhân dân tỉnh Thái Nguyên")
+    city = Authority.objects.get(name="Ủy ban nhân dân thành phố Thái Nguyên")
+    bac_kan = Authority.objects.get(name="Ủy ban nhân dân thành phố Bắc Kạn")
+    assert (city.successor, bac_kan.successor) == (province, province)
+    assert city.valid_to.isoformat() == "2025-06-30"
+    quyet_thang = Unit.objects.get(authority=province, name="phường Quyết Thắng")
+    assert {u.name for u in quyet_thang.predecessors_in_lineage()} == {
+        "xã Phúc Hà",
+        "xã Quyết Thắng",
+    }
+    link = quyet_thang.predecessor_links.first()
+    assert (link.resolution_number, link.resolution_date.isoformat()) == (
+        "1683/NQ-UBTVQH15",
+        "2025-06-16",
+    )
+    # Units whose successor is not from a public source end without one, not invented.
+    dong_lien = Unit.objects.get(authority=city, name="xã Đồng Liên")
+    assert dong_lien.valid_to.isoformat() == "2025-06-30" and dong_lien.successor is None
+    year = ClusterYear.objects.get(cluster__authority=province, year=2026)
+    assert list(year.memberships.values_list("unit__name", "role")) == [
+        ("phường Quyết Thắng", "leader")
+    ]
+    assert year.cluster.predecessors.get().name == "Cụm thi đua các xã thuộc thành phố Thái Nguyên"
+    assert Pledge.objects.filter(cluster_year=year).exists()
+    assert ScoringTable.objects.filter(cluster_year=year).exists()
+    before = counts()
+    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert counts() == before
