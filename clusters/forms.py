@@ -391,17 +391,21 @@ class NextYearForm(PlainForm):
         initial=True,
     )
 
-    def __init__(self, *args, previous: ClusterYear, **kwargs):
+    def __init__(self, *args, previous: ClusterYear, year: int | None = None, **kwargs):
         from django.core.exceptions import ValidationError
 
         from .services import plan_next_year
 
         super().__init__(*args, **kwargs)
         self.previous = previous
-        self.fields["year"].initial = previous.year + 1
-        year = _int_or_none(self.data.get("year")) if self.is_bound else None
-        if year is None or not 2000 <= year <= 2100:
+        if year is None or not previous.year < year <= 2100:
             year = previous.year + 1
+        self.fields["year"].initial = year
+        if self.is_bound:
+            typed = _int_or_none(self.data.get("year"))
+            if typed is not None and previous.year < typed <= 2100:
+                year = typed
+        self.plan_year = year
         self.plan = None
         try:
             self.plan = plan_next_year(previous, year=year)

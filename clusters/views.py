@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.ids import parse_id
 from core.pages import conflict_message, form_page
 
 from . import access, registry
@@ -183,7 +184,9 @@ def cluster_year_detail(request, pk: int):
             "members": members,
             "frozen_reason": frozen_reason,
             "can_edit": can_edit and not frozen_reason,
-            "can_start_next": can_edit,
+            # Staff of the authority, or of the one that took its records over after a reform.
+            "can_start_next": can_edit
+            or access.manages_successor_of(request.user, cluster_year.cluster.authority),
             "my_unit_ids": roles.clerk_of,
             "other_years": cluster_year.cluster.years.exclude(pk=cluster_year.pk)
             .filter(pk__in=access.visible_cluster_years(request.user).values("pk"))
@@ -213,7 +216,10 @@ def cluster_year_settings(request, pk: int):
 @login_required
 def cluster_year_next(request, pk: int):
     previous = access.get_year_to_continue_for_user(request.user, pk)
-    form = NextYearForm(request.POST or None, previous=previous)
+    # The members depend on the year (a reform in between): ?nam= shows another year's list.
+    form = NextYearForm(
+        request.POST or None, previous=previous, year=parse_id(request.GET.get("nam", ""))
+    )
     if request.method == "POST" and form.is_valid():
         try:
             new_year, notes = start_next_year(
