@@ -68,7 +68,7 @@ def _rows() -> list[dict[str, Any]]:
     return rows
 
 
-def load(stdout=None) -> None:
+def load(stdout: Any = None) -> None:
     cities = {
         a.name: a for a in Authority.objects.filter(name__in=[CITY_THAI_NGUYEN, CITY_BAC_KAN])
     }
@@ -112,7 +112,7 @@ def load(stdout=None) -> None:
         )
 
 
-def _users(province: Authority):
+def _users(province: Authority) -> Any:
     User = get_user_model()
     staff = None
     for username, full_name, role in USERS:
