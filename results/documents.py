@@ -174,8 +174,9 @@ def vote_context(cluster_year) -> dict:
         "date": held_on,
         "year": held_on.year if held_on else None,
     }
-    context["secretary_block"] = {"title": "THƯ KÝ", "name": ""}
-    context["counter_block"] = {"title": "TRƯỞNG BAN KIỂM PHIẾU", "name": ""}
+    secretary = {"title": "THƯ KÝ", "name": ""}  # not recorded: a blank for the name
+    context["count_blocks"] = [secretary, {"title": "TRƯỞNG BAN KIỂM PHIẾU", "name": ""}]
+    context["meeting_blocks"] = [secretary, context["leader_block"]]
     context["proposal_recipients"] = [
         cluster_year.cluster.authority.name,
         "Các đơn vị thành viên Cụm",
