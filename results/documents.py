@@ -97,8 +97,9 @@ def legend(results: list[UnitResult]) -> list[Mark]:
 
 def summary_context(cluster_year, *, table: ScoringTable | None = None) -> dict:
     """The ranked results with each score section's subtotal, the marks and the tie-break notes
-    (footnotes, one number per note, the units it applies to marked with it), and who signs. Ranked in Vietnamese whatever the UI language: the
-    notes are printed (results.ranking words them)."""
+    (footnotes, one number per note, the units it applies to marked with it), and who signs.
+    Ranked in Vietnamese whatever the UI language: the notes are printed (results.ranking
+    words them)."""
     with translation.override(PDF_LANGUAGE):
         table, tree, ranked = load_results(cluster_year, table=table)
     ballots = list(table.ballots.all())
