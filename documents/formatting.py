@@ -119,7 +119,6 @@ ADMINISTRATIVE_WORDS = ("thành phố", "thị xã", "thị trấn", "đặc khu
 # "XÃ HỘI").
 NOT_A_NAME = frozenset({"thuộc", "trực", "và", "của", "các", "trên", "hội", "phụ", "cụm", "khối",
                         "thi", "đua", "ubnd", "hđnd"})  # fmt: skip
-GLUED_UP_TO = 18  # "PHƯỜNG HUYỀN TỤNG": the kind stays with a name this short
 _PUNCTUATION = ",;:.)"
 
 
@@ -142,9 +141,10 @@ def _name_word(word: str) -> bool:
 
 def keep_names(text: str) -> str:
     """Names of places kept whole on a line: the words of "Thái Nguyên" or "NGUYỄN THỊ MINH
-    KHAI" and of "thành phố" are joined by no-break spaces, and so is the kind with a short
-    name ("xã Đồng Liên"), so that a body's name breaks only before a name or between its kind
-    and the name ("UBND THÀNH PHỐ / THÁI NGUYÊN", never "UBND THÀNH PHỐ THÁI / NGUYÊN")."""
+    KHAI", and of "thành phố", are joined by no-break spaces, so that a body's name breaks
+    only before the kind or between the kind and the name ("UBND THÀNH PHỐ / THÁI NGUYÊN",
+    never "UBND THÀNH PHỐ THÁI / NGUYÊN"). The kind is not held to the name: in a narrow
+    table cell a long kind and name together would run past the cell."""
     if not text:
         return text
     parts = re.split(r"(\s+)", str(text))
@@ -171,9 +171,6 @@ def keep_names(text: str) -> str:
             name_end += 1
         for i in range(end + 1, name_end):
             glue[i] = True
-        whole = " ".join(words[index : name_end + 1])
-        if name_end > end and len(whole) <= GLUED_UP_TO:
-            glue[end] = True
         index = name_end + 1
     out = [words[0]]
     for i, space in enumerate(spaces):
