@@ -135,10 +135,7 @@ def make_year(members: int, *, vote: bool = True) -> Year:
     pledge.adopt()
     pledge.sign()
     # The table adopted at the conference, published; every sheet scored.
-    table = build_table(cluster_year, publish=False, adopted_on=SIGNED)
-    from scoring.sheets import publish_table
-
-    publish_table(table)
+    table = build_table(cluster_year, adopted_on=SIGNED)
     year.never_submitted = year.units[-1]
     year.not_reviewed = year.units[-2]
     for sheet in ScoreSheet.objects.filter(table=table).select_related("unit"):
@@ -339,7 +336,10 @@ def check_decree30(printed: Printed, expect: Expect, *, today: datetime.date) ->
         rights += [o["x1"] for o in objects if o not in in_margin]
         # No "-0" anywhere.
         assert not re.search(r"(?<![\d,.])-0(?![\d,])", printed.text(page)), f"{where}: -0"
-    # The margins are the least Decree 30 allows, not wider: left 30-35 mm, right 15-20 mm.
+    # The margins are the least Decree 30 allows, not wider: top 20-25 mm, left 30-35 mm, right
+    # 15-20 mm.
+    top = min(item["top"] for item in printed.pages[0].chars)
+    assert 20 * MM - 0.5 <= top <= 25 * MM, f"{name}: top margin {top / MM:.1f} mm"
     assert 30 * MM - 0.5 <= min(lefts) <= 35 * MM, f"{name}: left margin {min(lefts) / MM:.1f} mm"
     assert width - 20 * MM <= max(rights) <= width - 15 * MM + 0.5, f"{name}: right margin"
 
