@@ -335,8 +335,11 @@ def unit_list(request):
     if query:
         # A unit found by a former name shows the names it took over from.
         units = units.search(query).prefetch_related("predecessor_links__predecessor")
+    former_matches = 0
     if not show_former:
-        units = units.current()
+        everything, units = units, units.current()
+        if query and not units.exists():  # after a reform a name may live on in former units
+            former_matches = everything.count()
     page = Paginator(units.order_by("name", "pk"), 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -345,6 +348,7 @@ def unit_list(request):
             "page": page,
             "query": query,
             "show_former": show_former,
+            "former_matches": former_matches,
             "can_create": roles_for(request.user).is_staff_anywhere,
         },
     )

@@ -248,6 +248,9 @@ def test_unit_list_hides_former_units_unless_asked(client_as, world):
     client = client_as("staff")
     assert "xã Đã Giải Thể" not in page_text(client.get(reverse("clusters:unit_list")))
     assert "xã Đã Giải Thể" in page_text(client.get(reverse("clusters:unit_list"), {"former": "1"}))
+    # Searched by its name, it is offered rather than "no unit matches" alone.
+    html = page_text(client.get(reverse("clusters:unit_list"), {"q": "da giai the"}))
+    assert "xã Đã Giải Thể" not in html and "1 đơn vị đã kết thúc" in html and "former=1" in html
 
 
 def test_clerks_see_their_fellow_members_but_not_other_units(client_as, world):
