@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "pledges",
     "scoring",
     "results",
+    "issuing",
 ]
 
 MIDDLEWARE = [
@@ -195,6 +196,12 @@ EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", str(10 * 1024 * 10
 # requests on the main thread, where the limit applies; it stays below gunicorn's --timeout of
 # 30 s, the backstop.
 PDF_TIMEOUT_SECONDS = float(os.environ.get("PDF_TIMEOUT_SECONDS", "25"))
+# Issued documents (issuing/): the address printed under their QR code, which anyone holding
+# the paper opens to check it (https://…/xac-minh/<code>/); the largest PDF the public page
+# compares; how many checks one address may make per minute.
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://localhost:8000")
+VERIFY_UPLOAD_MAX_BYTES = int(os.environ.get("VERIFY_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
+VERIFY_PER_MINUTE = int(os.environ.get("VERIFY_PER_MINUTE", "20"))
 # The year's bundle lays its documents out in this many forked processes (1: in the request's).
 PDF_BUNDLE_PROCESSES = int(os.environ.get("PDF_BUNDLE_PROCESSES", min(os.cpu_count() or 1, 4)))
 STORAGES = {

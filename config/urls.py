@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("pledges.urls")),
     path("", include("scoring.urls")),
     path("", include("results.urls")),
+    path("", include("issuing.urls")),
     path(
         "dang-nhap/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

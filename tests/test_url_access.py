@@ -14,7 +14,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tests.conftest import PERSONAS
 
 # Views anyone may open without logging in.
-PUBLIC = {"login", "logout", "set_language", "healthz"}
+# The verification pages of issued documents are public by design (tests/issuing/ checks they
+# reveal nothing but the register's entry).
+PUBLIC = {"login", "logout", "set_language", "healthz", "issuing:verify", "issuing:verify_form"}
 
 OK, FORBIDDEN, NOT_FOUND = 200, 403, 404
 EVERYONE = dict.fromkeys(PERSONAS, OK)
@@ -109,6 +111,21 @@ def a_ballot(world, *, other: bool = False):
     from results.models import Ballot
 
     return Ballot.objects.create(table=opened(world, other=other), award="Cờ thi đua")
+
+
+def an_issued_covenant(world, *, other: bool = False):
+    """An entry of the register (made directly: issuing itself is tested in tests/issuing/)."""
+    from django.utils import timezone
+
+    from issuing.models import IssuedDocument
+
+    return IssuedDocument.objects.create(
+        cluster_year=world.other_cluster_year if other else world.cluster_year, kind="giao-uoc",
+        kind_label="Bản giao ước thi đua", body_key="unit:0", body_name="xã", year=2024,
+        number=1, symbol="GƯ-CTĐ", issued_on=timezone.localdate(), issued_at=timezone.now(),
+        issued_by=world.users["staff"], pdf=b"%PDF-1.7", sha256="0" * 64,
+        code="TEST" + ("B" if other else "A") * 6,
+    )  # fmt: skip
 
 
 # Sheets: the unit and staff enter; viewers and the leader (not yet reviewing) read.
@@ -333,6 +350,15 @@ ACCESS = {
     "clusters:reorganisation_apply": ("post", REORGANISATION, CHANGE_AUTHORITY_OF_A),
     "clusters:reorganisation_delete": ("post", REORGANISATION, CHANGE_AUTHORITY_OF_A),
     "clusters:reorganisation_reverse": ("get", REORGANISATION, CHANGE_AUTHORITY_OF_A),
+    # The register of issued documents: readers of the year read it; staff issue (asking first,
+    # 200); the issued copy goes through the door of its kind's live document.
+    "issuing:register": ("get", YEAR, READ_CLUSTER_OF_A),
+    "issuing:issue": (
+        "post",
+        lambda w: {"pk": w.cluster_year.pk, "slug": "giao-uoc"},
+        CHANGE_CLUSTER_OF_A,
+    ),
+    "issuing:issued_pdf": ("get", lambda w: {"pk": an_issued_covenant(w).pk}, READ_CLUSTER_OF_A),
 }
 
 
@@ -482,6 +508,9 @@ OTHER_AUTHORITY_OBJECTS = {
     "clusters:reorganisation_apply": lambda w: {"pk": a_reorganisation(w, other=True).pk},
     "clusters:reorganisation_delete": lambda w: {"pk": a_reorganisation(w, other=True).pk},
     "clusters:reorganisation_reverse": lambda w: {"pk": a_reorganisation(w, other=True).pk},
+    "issuing:register": lambda w: {"pk": w.other_cluster_year.pk},
+    "issuing:issue": lambda w: {"pk": w.other_cluster_year.pk, "slug": "giao-uoc"},
+    "issuing:issued_pdf": lambda w: {"pk": an_issued_covenant(w, other=True).pk},
 }
 
 

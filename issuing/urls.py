@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "issuing"
+
+urlpatterns = [
+    path("nam/<int:pk>/so-van-ban/", views.register, name="register"),
+    path("nam/<int:pk>/so-van-ban/cap-so/<slug:slug>/", views.issue, name="issue"),
+    path("van-ban-da-ban-hanh/<int:pk>/pdf/", views.issued_pdf, name="issued_pdf"),
+    path("xac-minh/", views.verify_form, name="verify_form"),
+    path("xac-minh/<str:code>/", views.verify, name="verify"),
+]
