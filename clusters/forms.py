@@ -103,6 +103,21 @@ class UnitForm(BaseForm):
             self.add_error(
                 "successor", _("This would make a loop: the successor already follows this unit.")
             )
+        valid_to = cleaned.get("valid_to")
+        if (
+            successor
+            and successor.valid_to is not None
+            and (valid_to is None or successor.valid_to <= valid_to)
+        ):
+            # A successor continues the unit after its end: one that ended first cannot.
+            self.add_error(
+                "successor",
+                _(
+                    "%(unit)s ended on %(date)s, before this unit; choose the unit that "
+                    "continues it."
+                )
+                % {"unit": successor, "date": successor.valid_to.strftime("%d/%m/%Y")},
+            )
         return cleaned
 
     def _check_validity_covers_memberships(self, cleaned) -> None:
@@ -394,7 +409,7 @@ class NextYearForm(PlainForm):
     def __init__(self, *args, previous: ClusterYear, year: int | None = None, **kwargs):
         from django.core.exceptions import ValidationError
 
-        from .services import plan_next_year
+        from .services import plan_next_year, successor_chains
 
         super().__init__(*args, **kwargs)
         self.previous = previous
@@ -414,7 +429,10 @@ class NextYearForm(PlainForm):
         # Last year's members and the units they merged into, within the authority of the new
         # year (the service says why one of them cannot lead, e.g. taken by another cluster).
         members = [m.unit for m in previous.memberships.select_related("unit")]
-        candidates = {unit.pk for member in members for unit in [member, *member.lineage()]}
+        chains = successor_chains(members)
+        candidates = {unit.pk for member in members for unit in [member, *chains[member.pk]]}
+        if self.plan:  # the parts of a split member too
+            candidates |= {unit.pk for unit, _old in self.plan.members}
         queryset = Unit.objects.filter(pk__in=candidates).order_by("name")
         if self.plan:
             queryset = queryset.filter(authority=self.plan.authority)

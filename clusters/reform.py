@@ -8,7 +8,7 @@ import csv
 import datetime
 import io
 import zipfile
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,7 +68,9 @@ def _text(value: Any) -> str:
         return value.strftime("%d/%m/%Y")
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return " ".join(str(value).split())[:300]
+    # Control characters (NUL, which PostgreSQL cannot store, and the like) are not text.
+    text = "".join(ch if ch.isprintable() else " " for ch in str(value))
+    return " ".join(text.split())[:300]
 
 
 def _rows_of(table: list[tuple[int, list[str]]], reading: Reading) -> Reading:
@@ -114,10 +116,17 @@ def read_text(text: str) -> Reading:
         return reading
     sample = "\n".join(lines[:HEADER_SEARCH_ROWS])
     delimiter = max(("\t", ";", ","), key=sample.count)
-    table = [
-        (number, [_text(cell) for cell in cells[:MAX_COLUMNS]])
-        for number, cells in enumerate(csv.reader(lines, delimiter=delimiter), start=1)
-    ]
+    table = []
+    reader = csv.reader(lines, delimiter=delimiter)
+    try:
+        for number, cells in enumerate(reader, start=1):
+            table.append((number, [_text(cell) for cell in cells[:MAX_COLUMNS]]))
+    except csv.Error:
+        reading.errors.append(
+            _("Row %(row)s cannot be read as a table row (a cell far too long or a stray quote).")
+            % {"row": reader.line_num}
+        )
+        return reading
     return _rows_of(table, reading)
 
 
@@ -175,14 +184,20 @@ def read_file(data: bytes, name: str) -> Reading:
 # --- Checking ---------------------------------------------------------------------------------
 
 
+# The years a reorganisation's dates may fall in (the year 1 has no day before its first).
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+
+
 def parse_date(text: str) -> datetime.date | None:
-    """ "01/07/2025", "1/7/2025", "2025-07-01"; None when empty or not a date."""
+    """ "01/07/2025", "1/7/2025", "2025-07-01"; None when empty, not a date or out of the
+    years FIRST_YEAR to LAST_YEAR."""
     text = (text or "").strip()
     for pattern in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"):
         try:
-            return datetime.datetime.strptime(text, pattern).date()
+            day = datetime.datetime.strptime(text, pattern).date()
         except ValueError:
             continue
+        return day if FIRST_YEAR <= day.year <= LAST_YEAR else None
     return None
 
 
@@ -228,12 +243,89 @@ def scope_of(reorganisation: Reorganisation, authorities: list[Authority]) -> li
     return [receiving.pk, *receiving.predecessor_ids(), *(a.pk for a in authorities)]
 
 
-def check(reorganisation: Reorganisation) -> Plan:
-    """Every problem of the rows, each naming its row, and what applying would do."""
+@dataclass
+class _Known:
+    """What the rows are checked against beyond the units themselves, read once."""
+
+    ended_by: dict[int, str]  # unit pk -> title of the applied reorganisation that ended it
+    with_successor_links: set[int]
+    last_membership: dict[int, tuple[int, str]]  # unit pk -> (latest year, cluster's name)
+
+    @classmethod
+    def read(cls, reorganisation: Reorganisation, units: list[Unit]) -> _Known:
+        pks = [unit.pk for unit in units]
+        ended_by: dict[int, str] = {}
+        for title, undo in (
+            Reorganisation.objects.filter(status=Reorganisation.Status.APPLIED)
+            .exclude(pk=reorganisation.pk)
+            .values_list("title", "undo")
+        ):
+            for pk in (undo or {}).get("units", {}):
+                ended_by.setdefault(int(pk), title)
+        linked = set(
+            UnitLink.objects.filter(predecessor_id__in=pks).values_list("predecessor_id", flat=True)
+        )
+        last: dict[int, tuple[int, str]] = {}
+        for unit_id, year, cluster in (
+            Membership.objects.filter(unit_id__in=pks)
+            .order_by("year")
+            .values_list("unit_id", "year", "cluster_year__cluster__name")
+        ):
+            last[unit_id] = (year, cluster)
+        return cls(ended_by, linked, last)
+
+    def problems(self, old: Unit, effective: datetime.date | None) -> list[str]:
+        """Why ``old`` cannot end the day before ``effective`` ([] when it can)."""
+        last_day = _day_before(effective) if effective is not None else None
+        if old.valid_to is not None:
+            # A unit already ended on that very day may still get its lineage recorded, once.
+            if last_day is None or old.valid_to != last_day:
+                return [
+                    _("%(unit)s already ended on %(date)s.")
+                    % {"unit": old.name, "date": old.valid_to.strftime("%d/%m/%Y")}
+                ]
+            if old.pk in self.ended_by:
+                return [
+                    _("%(unit)s was already ended by the reorganisation “%(title)s”.")
+                    % {"unit": old.name, "title": self.ended_by[old.pk]}
+                ]
+            if old.successor_id or old.pk in self.with_successor_links:
+                return [_("%(unit)s already has a successor.") % {"unit": old.name}]
+        if last_day is None:
+            return []
+        problems = []
+        if old.valid_from is not None and old.valid_from > last_day:
+            problems.append(
+                _("%(unit)s begins on %(date)s, after the effective date.")
+                % {"unit": old.name, "date": old.valid_from.strftime("%d/%m/%Y")}
+            )
+        year, cluster = self.last_membership.get(old.pk, (0, ""))
+        if year > last_day.year:
+            problems.append(
+                _("%(unit)s is a member of %(cluster)s in %(year)s, after it would end.")
+                % {"unit": old.name, "cluster": cluster, "year": year}
+            )
+        return problems
+
+
+def check(reorganisation: Reorganisation, *, lock: bool = False) -> Plan:
+    """Every problem of the rows, each naming its row, and what applying would do. With
+    ``lock`` (inside Reorganisation.apply) the units and authorities it reads stay locked
+    until the transaction ends, so that two reorganisations of the same units are applied
+    one after the other, the second checked against what the first did."""
     plan = Plan()
     receiving = reorganisation.authority
-    authorities = list(reorganisation.ending_authorities.all()) if reorganisation.pk else []
+    authorities: list[Authority] = []
+    if reorganisation.pk:
+        ending = reorganisation.ending_authorities.all()
+        authorities = list(ending.select_for_update() if lock else ending)
     area = receiving.area_ids()
+    if receiving.valid_to is not None:
+        plan.errors.append(
+            _("%(authority)s ended on %(date)s: the authority that succeeded it receives "
+              "reorganisations.")
+            % {"authority": receiving, "date": receiving.valid_to.strftime("%d/%m/%Y")}
+        )  # fmt: skip
     for authority in authorities:
         if authority.pk not in area:
             plan.errors.append(
@@ -249,11 +341,11 @@ def check(reorganisation: Reorganisation) -> Plan:
     if not reorganisation.rows:
         plan.errors.append(_("The table has no rows."))
         return plan
-    units = list(
-        Unit.objects.filter(authority_id__in=scope_of(reorganisation, authorities)).select_related(
-            "authority"
-        )
-    )
+    in_scope = Unit.objects.filter(authority_id__in=scope_of(reorganisation, authorities))
+    if lock:
+        in_scope = in_scope.select_for_update(of=("self",))
+    units = list(in_scope.select_related("authority"))
+    known = _Known.read(reorganisation, units)
     by_name: dict[str, list[Unit]] = defaultdict(list)
     by_code: dict[str, list[Unit]] = defaultdict(list)
     for unit in units:
@@ -266,6 +358,10 @@ def check(reorganisation: Reorganisation) -> Plan:
         if unit.authority_id == receiving.pk and unit.valid_to is None
     }
     seen_pairs: set[tuple[int, str]] = set()
+    successor_given: dict[int, tuple[bool, int]] = {}  # unit pk -> (has a successor, row)
+    # How many rows name each former unit and each new unit (a renaming is one and one).
+    rows_from = Counter(fold(str(raw.get("old") or "")) for raw in reorganisation.rows)
+    rows_into = Counter(fold(str(raw.get("new") or "")) for raw in reorganisation.rows)
     # A new unit may take the name of a unit that ends here (a merger keeping a name).
     old_names = {fold(str(raw.get("old") or "")) for raw in reorganisation.rows}
     for raw in reorganisation.rows:
@@ -303,16 +399,8 @@ def check(reorganisation: Reorganisation) -> Plan:
                 )
             else:
                 old = (living or matches)[0]
-                ended_before = old.valid_to is not None and (
-                    effective is None or old.valid_to < _day_before(effective)
-                )
-                if ended_before:
-                    assert old.valid_to is not None
-                    problems.append(
-                        _("%(unit)s already ended on %(date)s.")
-                        % {"unit": old.name, "date": old.valid_to.strftime("%d/%m/%Y")}
-                    )
-        if effective is None:
+                problems.extend(known.problems(old, effective))
+        if effective is None:  # out of FIRST_YEAR..LAST_YEAR too (parse_date)
             problems.append(_("the effective date “%(text)s” is not a date (dd/mm/yyyy).")
                             % {"text": raw.get("effective") or ""})  # fmt: skip
         if not resolution:
@@ -321,6 +409,14 @@ def check(reorganisation: Reorganisation) -> Plan:
             problems.append(
                 _("the resolution date “%(text)s” is not a date (dd/mm/yyyy).")
                 % {"text": resolution_date_text}
+            )
+        elif resolution_date and effective and resolution_date > effective:
+            problems.append(
+                _("the resolution is dated %(date)s, after the effective date %(effective)s.")
+                % {
+                    "date": resolution_date.strftime("%d/%m/%Y"),
+                    "effective": effective.strftime("%d/%m/%Y"),
+                }
             )
         if new_text and kind is None:
             problems.append(
@@ -350,12 +446,34 @@ def check(reorganisation: Reorganisation) -> Plan:
                     _("%(name)s has another kind or effective date in row %(row)s.")
                     % {"name": new_text, "row": planned_new.rows[0]}
                 )
+        continues = successor_given.get(old.pk) if old is not None else None
+        if continues is not None and continues[0] != bool(new_text):
+            problems.append(
+                _("%(unit)s ends without a successor in one of the rows %(first)s and %(row)s "
+                  "and continues in the other.")
+                % {"unit": old.name if old else "", "first": continues[1], "row": number}
+            )  # fmt: skip
+        if (
+            old is not None
+            and old.authority_id == receiving.pk  # else the unit moves to the receiving one
+            and new_text
+            and new_key == fold(old.name)
+            and kind == old.kind
+            and rows_into[new_key] == 1
+            and rows_from[fold(old_text)] == 1
+        ):
+            problems.append(
+                _("%(unit)s would continue as a unit of the same name and kind: nothing "
+                  "changes.")
+                % {"unit": old.name}
+            )  # fmt: skip
         if problems:
             plan.errors.extend(_row_error(number, problem) for problem in problems)
             plan.row_errors.setdefault(number, []).extend(problems)
             continue
         assert old is not None and effective is not None
         seen_pairs.add((old.pk, new_key))
+        successor_given.setdefault(old.pk, (bool(new_text), number))
         plan.ended.setdefault(old.pk, (old, effective, number))
         if not new_text:
             continue  # the unit ends without a successor
@@ -480,6 +598,14 @@ def blockers(reorganisation: Reorganisation) -> list[str]:
 def undo(reorganisation: Reorganisation) -> None:
     from django.core.exceptions import ValidationError
 
+    # The new units stay locked while they are checked and deleted: a membership or an
+    # assignment being written to one of them meanwhile waits, then finds it gone (or, written
+    # first, is found by blockers()).
+    list(
+        Unit.objects.select_for_update()
+        .filter(pk__in=reorganisation.undo.get("created", []))
+        .values_list("pk", flat=True)
+    )
     reasons = blockers(reorganisation)
     if reasons:
         raise ValidationError([_("The reorganisation can no longer be reversed:"), *reasons])

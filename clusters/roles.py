@@ -20,6 +20,9 @@ class Roles:
     # Authorities that ended and whose records passed to one the user is staff or viewer of
     # (the districts to the province on 1/7/2025): read, never changed, through this role.
     custody_of: frozenset[int] = frozenset()
+    # Of those, the ones that passed to an authority the user is staff of: the user starts
+    # their clusters' next years in that authority (clusters.services.start_next_year).
+    successor_staff_of: frozenset[int] = frozenset()
 
     @property
     def authority_ids(self) -> frozenset[int]:
@@ -64,7 +67,7 @@ def roles_for(user) -> Roles:
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is not None:
         return cached
-    staff, viewer, clerk, custody = set(), set(), set(), set()
+    staff, viewer, clerk, custody, staff_custody = set(), set(), set(), set(), set()
     for role, authority_id, unit_id, *predecessors in Assignment.objects.filter(
         user=user
     ).values_list("role", "authority_id", "unit_id", *_PREDECESSOR_COLUMNS):
@@ -76,12 +79,15 @@ def roles_for(user) -> Roles:
             clerk.add(unit_id)
         if role in (Assignment.Role.STAFF, Assignment.Role.VIEWER):
             custody.update(pk for pk in predecessors if pk is not None)
+        if role == Assignment.Role.STAFF:
+            staff_custody.update(pk for pk in predecessors if pk is not None)
     roles = Roles(
         frozenset(staff),
         frozenset(viewer),
         frozenset(clerk),
         user.is_superuser,
         custody_of=frozenset(custody - staff - viewer),
+        successor_staff_of=frozenset(staff_custody - staff),
     )
     setattr(user, _CACHE_ATTR, roles)
     return roles

@@ -9,8 +9,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.types import AnyUser
+
 from . import registry
-from .models import Authority, Cluster, ClusterYear, Membership, Unit
+from .access import can_manage
+from .models import Authority, Cluster, ClusterYear, Membership, Unit, UnitLink
 
 
 def _shift_year(day: datetime.date | None, years: int) -> datetime.date | None:
@@ -22,9 +25,30 @@ def _shift_year(day: datetime.date | None, years: int) -> datetime.date | None:
         return day.replace(year=day.year + years, day=28)
 
 
-def _unit_for_year(unit: Unit, year: int) -> Unit | None:
+def successor_chains(units: list[Unit]) -> dict[int, list[Unit]]:
+    """Each unit's successors in order (Unit.lineage for many units), read a step at a time:
+    one query per step of the longest chain, whatever the number of units; cycles guarded."""
+    known = {unit.pk: unit for unit in units}
+    frontier = {unit.successor_id for unit in units if unit.successor_id} - known.keys()
+    while frontier:
+        fetched = list(Unit.objects.filter(pk__in=frontier).select_related("authority"))
+        known.update({unit.pk: unit for unit in fetched})
+        frontier = {unit.successor_id for unit in fetched if unit.successor_id} - known.keys()
+    chains: dict[int, list[Unit]] = {}
+    for unit in units:
+        chain, seen = [], {unit.pk}
+        current = known.get(unit.successor_id) if unit.successor_id else None
+        while current is not None and current.pk not in seen:
+            chain.append(current)
+            seen.add(current.pk)
+            current = known.get(current.successor_id) if current.successor_id else None
+        chains[unit.pk] = chain
+    return chains
+
+
+def _unit_for_year(unit: Unit, chain: list[Unit], year: int) -> Unit | None:
     """The unit itself if it exists in ``year``, else its first successor that does."""
-    for candidate in [unit, *unit.lineage()]:
+    for candidate in [unit, *chain]:
         if candidate.is_valid_in_year(year):
             return candidate
     return None
@@ -74,8 +98,15 @@ def plan_next_year(previous: ClusterYear, *, year: int) -> NextYearPlan:
     )
     plan.taken_elsewhere = taken_elsewhere
     previous_members = list(
-        previous.memberships.select_related("unit__successor").order_by("position", "pk")
+        previous.memberships.select_related("unit__authority").order_by("position", "pk")
     )
+    chains = successor_chains([old.unit for old in previous_members])
+    # The other parts of a member that was split (its successor field names the first).
+    split_parts: dict[int, list[Unit]] = {}
+    for link in UnitLink.objects.filter(
+        predecessor_id__in=[old.unit_id for old in previous_members], kind=UnitLink.Kind.SPLIT
+    ).select_related("successor"):
+        split_parts.setdefault(link.predecessor_id, []).append(link.successor)
 
     def fits(unit: Unit) -> bool:
         return unit.authority_id == authority.pk and unit.pk not in taken_elsewhere
@@ -90,7 +121,7 @@ def plan_next_year(previous: ClusterYear, *, year: int) -> NextYearPlan:
     for old in previous_members:
         if old.unit_id in planned:
             continue
-        unit = _unit_for_year(old.unit, year)
+        unit = _unit_for_year(old.unit, chains[old.unit_id], year)
         if unit is None:
             plan.notes.append(
                 _("%(unit)s no longer exists in %(year)s and was left out.")
@@ -119,9 +150,18 @@ def plan_next_year(previous: ClusterYear, *, year: int) -> NextYearPlan:
             _("%(old)s was replaced by its successor %(new)s.") % {"old": old.unit, "new": unit}
         )
         planned[unit.pk] = (unit, old)
+        for part in split_parts.get(old.unit_id, []):
+            if part.pk not in planned and part.is_valid_in_year(year) and fits(part):
+                plan.notes.append(
+                    _("%(old)s was split: its part %(new)s is a member too.")
+                    % {"old": old.unit, "new": part}
+                )
+                planned[part.pk] = (part, old)
     plan.members = sorted(planned.values(), key=lambda item: item[1].position)
     units = [unit for unit, _old in plan.members]
-    by_old = {old.unit_id: unit for unit, old in plan.members}
+    by_old: dict[int, Unit] = {}
+    for unit, old in plan.members:
+        by_old.setdefault(old.unit_id, unit)  # a split member: its first part
     previous_deputy = next((m for m in previous_members if m.role == Membership.Role.DEPUTY), None)
     previous_leader = next((m for m in previous_members if m.role == Membership.Role.LEADER), None)
     leader = by_old.get(previous_deputy.unit_id) if previous_deputy else None
@@ -154,6 +194,7 @@ def start_next_year(
     deputy: Unit | None,
     cluster_name: str = "",
     carry: bool = False,
+    by: AnyUser | None = None,
 ) -> tuple[ClusterYear, list[str]]:
     """Create ``year`` of the cluster from ``previous``: its members (merged units replaced by
     their successor), settings and deadlines moved by the years between, with a new leader and
@@ -161,7 +202,11 @@ def start_next_year(
     (clusters.registry). When
     the cluster's authority has ended, the year goes to a cluster of its successor (named
     ``cluster_name``, by default the same name) that continues this one. Returns the new year
-    and notes on members that were replaced, left out or left the area."""
+    and notes on members that were replaced, left out or left the area.
+
+    With ``by``, refused unless that user is staff of the authority the year goes to: staff of
+    a successor read a predecessor's years by custody but never add one to its clusters, and
+    staff of an ended authority do not create in its successor."""
     for role_unit, label in ((leader, _("leader")), (deputy, _("deputy"))):
         if role_unit is not None and not role_unit.is_valid_in_year(year):
             raise ValidationError(
@@ -169,6 +214,11 @@ def start_next_year(
                 % {"role": label, "unit": role_unit, "year": year}
             )
     plan = plan_next_year(previous, year=year)
+    if by is not None and not can_manage(by, plan.authority):
+        raise ValidationError(
+            _("Only staff of %(authority)s may start the year %(year)s of this cluster.")
+            % {"authority": plan.authority, "year": year}
+        )
     for role_unit in (leader, deputy):
         if role_unit is not None and role_unit.pk in plan.taken_elsewhere:
             raise ValidationError(

@@ -229,6 +229,7 @@ def cluster_year_next(request, pk: int):
                 deputy=form.cleaned_data["deputy"],
                 cluster_name=form.cleaned_data.get("cluster_name", ""),
                 carry=form.cleaned_data["carry"],
+                by=request.user,
             )
         except ValidationError as exc:
             for message in exc.messages:

@@ -19,6 +19,8 @@ from core.types import AnyUser
 
 from .units import Authority
 
+REASON_MAX = 2000  # the reversal's reason, as the page's field allows
+
 
 class Reorganisation(models.Model):
     class Status(models.TextChoices):
@@ -96,9 +98,13 @@ class Reorganisation(models.Model):
         from ..reform import check, execute
 
         locked = self._locked(self.Status.DRAFT)
-        plan = check(locked)
+        plan = check(locked, lock=True)
         if plan.errors:
-            raise ValidationError([gettext("The table has problems; nothing was applied.")])
+            # Said with the problems: another reorganisation may have changed the units since
+            # the preview.
+            raise ValidationError(
+                [gettext("The table has problems; nothing was applied."), *plan.errors]
+            )
         locked.undo = execute(locked, plan)
         locked.status = self.Status.APPLIED
         locked.applied_at = timezone.now()
@@ -110,9 +116,13 @@ class Reorganisation(models.Model):
         new units; the reason stays in the history."""
         from ..reform import undo
 
-        reason = (reason or "").strip()
+        reason = " ".join((reason or "").replace("\x00", " ").split())
         if not reason:
             raise ValidationError(gettext("Write why the reorganisation is reversed."))
+        if len(reason) > REASON_MAX:
+            raise ValidationError(
+                gettext("The reason is too long: at most %(max)s characters.") % {"max": REASON_MAX}
+            )
         locked = self._locked(self.Status.APPLIED)
         undo(locked)
         locked.status = self.Status.REVERSED

@@ -14,8 +14,13 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from clusters.access import get_authority_for_user, get_unit_for_user, visible_cluster_years
-from clusters.models import ClusterYear, Unit
+from clusters.access import (
+    get_authority_for_user,
+    get_unit_for_user,
+    visible_cluster_years,
+    visible_units,
+)
+from clusters.models import Unit
 from core.ids import parse_id
 from core.numbers import format_decimal
 from pledges.cards import covenant_status
@@ -56,14 +61,15 @@ def authority_overview(request, pk: int):
     authority, _can_edit = get_authority_for_user(request.user, pk)
     # The clusters of the authorities that ended into this one (the districts into the
     # province in 2025) are part of its overview: their records passed to it.
+    # Within what the user reads (clusters.access, the one rule: custody reaches as far back
+    # as clusters.roles says).
     authorities = [authority.pk, *authority.predecessor_ids()]
-    all_years = ClusterYear.objects.filter(cluster__authority__in=authorities).values_list(
-        "year", flat=True
-    )
+    readable = visible_cluster_years(request.user).filter(cluster__authority__in=authorities)
+    all_years = readable.values_list("year", flat=True)
     years = sorted(set(all_years), reverse=True)
     year = parse_id(request.GET.get("nam", "")) or (years[0] if years else 0)
     cluster_years = list(
-        ClusterYear.objects.filter(cluster__authority__in=authorities, year=year)
+        readable.filter(year=year)
         .with_summary()
         .annotate(
             sheets_total=Count("scoring_table__sheets", distinct=True),
@@ -156,6 +162,11 @@ def _family(unit: Unit) -> list[Unit]:
 def unit_results(request, pk: int):
     unit, _can_edit = get_unit_for_user(request.user, pk)
     family = _family(unit)
+    readable_units = set(
+        visible_units(request.user)
+        .filter(pk__in=[member.pk for member in family])
+        .values_list("pk", flat=True)
+    )
     visible = visible_cluster_years(request.user).values("pk")
     sheets = [
         sheet
@@ -180,7 +191,8 @@ def unit_results(request, pk: int):
         "results/unit_results.html",
         {
             "unit": unit,
-            "family": [u for u in family if u.pk != unit.pk],
+            # Named only where the user may open them (as on the unit's page).
+            "family": [u for u in family if u.pk != unit.pk and u.pk in readable_units],
             "rows": rows,
             "chart": mark_safe(_line_chart(points)),  # noqa: S308 - escaped above
             "crumbs": [
