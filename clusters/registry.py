@@ -18,19 +18,28 @@ with any of:
 - ``frozen_reason(cluster_year) -> str``: why nothing of the year may change now, "" when it
   may (the scoring app: the results are final). Members, settings and every app's records of
   the year refuse changes while any app gives a reason.
+- ``todo_items(user, cluster_years) -> list[TodoItem]``: what this person has to do in those
+  years (a clerk's sheet and what it lacks, the sheets to review, a covenant to sign), for the
+  "to do" list of the dashboard; a fixed number of queries whatever the number of years.
 
 This keeps the dependency one way: the covenant, the scores and the results know clusters;
 clusters knows none of them, not even the names of their relations."""
 
 from __future__ import annotations
 
+import datetime
 import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from core.discovery import app_modules
+from core.types import AnyUser
+
+from .deadlines import Deadline
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from django.db.models import QuerySet
 
     from .models import ClusterYear
@@ -40,6 +49,29 @@ if TYPE_CHECKING:
 class YearCard:
     template: str
     context: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class TodoItem:
+    """One line of a person's "to do" on the dashboard."""
+
+    title: str
+    url: str
+    cluster_name: str
+    status: str = ""
+    deadline: Deadline | None = None
+    note: str = ""  # what the person must read first (why a sheet was returned)
+    problems: tuple[tuple[str, str], ...] = ()  # (what is missing, the link to its row)
+    done: bool = False  # nothing to do now (a sheet waiting for its review): shown last
+    urgent: bool = False  # shown first (a returned sheet)
+    testid: str = "todo"
+
+    def order(self) -> tuple[bool, bool, datetime.date]:
+        return (
+            self.done,
+            not self.urgent,
+            self.deadline.day if self.deadline else datetime.date.max,
+        )
 
 
 @functools.cache
@@ -93,3 +125,12 @@ def carry_forward(previous: ClusterYear, new_year: ClusterYear) -> list[str]:
         for module in _modules("carry_forward")
         for note in module.carry_forward(previous, new_year)
     ]
+
+
+def todo_items(user: AnyUser, cluster_years: Sequence[ClusterYear]) -> list[TodoItem]:
+    """Every app's to-do items for ``user`` in ``cluster_years``: the urgent first, then by
+    deadline, what needs nothing now last."""
+    items = [
+        item for module in _modules("todo_items") for item in module.todo_items(user, cluster_years)
+    ]
+    return sorted(items, key=TodoItem.order)

@@ -47,6 +47,7 @@ def home(request):
             "roles": roles,
             "can_create": roles.is_staff_anywhere,
             "dashboard_templates": registry.dashboard_templates(),
+            "todo": registry.todo_items(request.user, years),
         },
     )
 

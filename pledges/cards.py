@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from clusters.models import ClusterYear
+from clusters.registry import TodoItem
+from clusters.roles import roles_for
+from core.types import AnyUser
 
 from .models import Pledge
 
@@ -28,6 +35,25 @@ def card_context(cluster_year: ClusterYear) -> dict:
 
 def progress_steps(cluster_year: ClusterYear) -> list[tuple[str, bool]]:
     return [(str(_("Covenant signed")), covenant_status(cluster_year) == Pledge.Status.SIGNED)]
+
+
+def todo_items(user: AnyUser, cluster_years: Sequence[ClusterYear]) -> list[TodoItem]:
+    """A covenant adopted and not yet signed, for the clerks of its member units (no query:
+    the covenant and the members come with the years)."""
+    clerk_of = roles_for(user).clerk_of
+    return [
+        TodoItem(
+            title=gettext("The covenant of %(year)s awaits signature") % {"year": year.year},
+            url=reverse("pledges:pledge_detail", args=[year.pk]),
+            cluster_name=year.cluster.name,
+            status=str(Pledge.Status.ADOPTED.label),
+            testid="todo-covenant",
+        )
+        for year in cluster_years
+        if clerk_of
+        and covenant_status(year) == Pledge.Status.ADOPTED
+        and any(member.unit_id in clerk_of for member in year.memberships.all())
+    ]
 
 
 def with_year_summary(queryset: QuerySet[ClusterYear]) -> QuerySet[ClusterYear]:

@@ -6,6 +6,7 @@ from .sheet import (
     ScoreNumbers,
     ScoreSheet,
     ScoreValues,
+    SheetIncomplete,
     SheetLocked,
     StaleWrite,
     clean_text,
@@ -34,7 +35,8 @@ from .table import (
 __all__ = [
     "TABLE_WORDING_FIELDS", "TIE_BREAK_RULES", "TIE_BREAK_WORDS", "WORDING_FIELDS", "Criterion",
     "CriterionQuerySet", "Evidence", "Score", "ScoreNumbers", "ScoreSheet", "ScoreValues",
-    "ScoringTable", "ScoringTableQuerySet", "SheetLocked", "StaleWrite", "TableLocked",
+    "ScoringTable", "ScoringTableQuerySet", "SheetIncomplete", "SheetLocked", "StaleWrite",
+    "TableLocked",
     "clean_text", "deadline_passed", "default_tie_break", "describe_tie_break", "end_of_day",
     "evidence_path", "private_storage", "tie_break_from_words", "tie_break_to_words",
     "validate_tie_break",

@@ -53,6 +53,26 @@ def deadline_passed(day: datetime.date | None, *, now: datetime.datetime | None 
     return day is not None and (now or timezone.now()) > end_of_day(day)
 
 
+def needs_evidence(kind: str, evidence_required: bool, value: Decimal | None, files: int) -> bool:
+    """A criterion that requires evidence lacks it while it has no file, unless its value says
+    there is nothing to prove (0, or no bonus or deduction at all). A score criterion still
+    without a value counts too, so that the unit hears of both in one round."""
+    if not evidence_required or files:
+        return False
+    if value is None:
+        return kind == "score"  # Criterion.Kind.SCORE (the table module imports this one)
+    return value != 0
+
+
+class SheetIncomplete(ValidationError):
+    """A submission refused for what the sheet lacks, all of it (``problems``: see
+    scoring.checks), so that the page can link each to its row."""
+
+    def __init__(self, messages: list[str], problems: list) -> None:
+        super().__init__(messages)
+        self.problems = problems
+
+
 class ScoreSheet(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("being scored")
@@ -135,11 +155,16 @@ class ScoreSheet(models.Model):
         return ""
 
     def missing_evidence(self, scores: list[Score]) -> list[Score]:
-        """Scores whose criterion requires evidence and that have a value but no file."""
+        """Scores whose criterion requires evidence that they lack (``needs_evidence``)."""
         return [
             score
             for score in scores
-            if score.criterion.evidence_required and score.self_value and not score.evidence_count
+            if needs_evidence(
+                score.criterion.kind,
+                score.criterion.evidence_required,
+                score.self_value,
+                score.evidence_count,
+            )
         ]
 
     def scores_in_order(self) -> list[Score]:
@@ -169,32 +194,28 @@ class ScoreSheet(models.Model):
     @transaction.atomic
     def submit(self, *, by) -> None:
         """The unit hands its sheet in for review: every score criterion has a value and every
-        criterion that requires evidence and has a value has a file."""
-        from .table import Criterion
+        criterion that requires evidence has a file unless its value is 0. Everything missing
+        is refused at once, each criterion by its full path (scoring.checks)."""
+        from ..checks import problems as sheet_problems
 
         sheet = self._locked()
         if not sheet.is_open_for_unit:
             raise ValidationError(gettext("The sheet is already submitted."))
-        scores = sheet.scores_in_order()
-        unscored = [
-            s.criterion.code
-            for s in scores
-            if s.criterion.kind == Criterion.Kind.SCORE and s.self_value is None
-        ]
-        problems = []
+        found = sheet_problems([sheet.pk]).get(sheet.pk, [])
+        unscored = [problem.path for problem in found if problem.no_value]
+        missing = [problem.path for problem in found if problem.no_evidence]
+        messages = []
         if unscored:
-            problems.append(
+            messages.append(
                 gettext("Enter a score (0 if nothing was achieved) for: %(codes)s.")
                 % {"codes": ", ".join(unscored)}
             )
-        missing = sheet.missing_evidence(scores)
         if missing:
-            problems.append(
-                gettext("Attach evidence for: %(codes)s.")
-                % {"codes": ", ".join(s.criterion.code for s in missing)}
+            messages.append(
+                gettext("Attach evidence for: %(codes)s.") % {"codes": ", ".join(missing)}
             )
-        if problems:
-            raise ValidationError(problems)
+        if found:
+            raise SheetIncomplete(messages, found)
         sheet.status = ScoreSheet.Status.SUBMITTED
         sheet.submitted_at = timezone.now()
         sheet.return_reason = ""

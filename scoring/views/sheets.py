@@ -13,12 +13,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from clusters.deadlines import Deadline
 from core.ids import parse_id
 from core.pages import confirmation, redirect_after_post
 
-from .. import access, sheet_page, sheets, trail
+from .. import access, checks, sheet_page, sheets, trail
 from ..forms import score_value_field
-from ..models import Score, ScoreSheet, ScoreValues
+from ..models import Score, ScoreSheet, ScoreValues, SheetIncomplete
 from ..totals import YearScores, pair
 from .links import scores_crumbs, sheet_url
 
@@ -55,29 +56,55 @@ def sheet_list(request, pk: int):
     )
 
 
+CHECK_PARAM = "kiem-tra"  # the sheet page with what it lacks listed and marked (a refused submit)
+
+
 def _sheet_context(request, sheet: ScoreSheet, rights, *, errors: dict) -> dict:
     table = sheet.table
     tree = table.tree()
     scores = sheet.scores_in_order()
     history = sheet_page.sheet_history(sheet, scores)
+    problems = []
+    if CHECK_PARAM in request.GET and sheet.is_open_for_unit:
+        problems = checks.problems([sheet.pk]).get(sheet.pk, [])
+    rows = sheet_page.rows(
+        tree,
+        scores,
+        sheet_pk=sheet.pk,
+        errors=errors,
+        missing_evidence={s.pk for s in sheet.missing_evidence(scores)},
+    )
+    lacking = {str(problem.score_pk): problem for problem in problems}
+    for row in rows:
+        if row.get("pk") in lacking:
+            row["problem"] = lacking[row["pk"]]
     return {
         "sheet": sheet,
         "table": table,
         "cluster_year": table.cluster_year,
         "rights": rights,
-        "rows": sheet_page.rows(
-            tree,
-            scores,
-            sheet_pk=sheet.pk,
-            errors=errors,
-            missing_evidence={s.pk for s in sheet.missing_evidence(scores)},
-        ),
+        "deadline": sheet_deadline(sheet),
+        "problems": problems,
+        "rows": rows,
         **_totals_context(tree, scores),
         "events": history.events,
         "status_events": history.status_events,
         "history_more": history.more,
         "crumbs": scores_crumbs(table.cluster_year, (sheet.unit.name, None)),
     }
+
+
+def sheet_deadline(sheet: ScoreSheet) -> Deadline | None:
+    """The deadline that matters to the sheet now: the unit's while it scores, the review's
+    once it is submitted or returned (a returned sheet can be corrected until then)."""
+    cluster_year = sheet.table.cluster_year
+    if sheet.status == ScoreSheet.Status.DRAFT:
+        day, label = cluster_year.self_score_deadline, _("Self-scoring deadline")
+    elif sheet.status == ScoreSheet.Status.REVIEWED:
+        return None
+    else:
+        day, label = cluster_year.review_deadline, _("Review deadline")
+    return Deadline(day, label) if day else None
 
 
 def _totals_context(tree, scores: list) -> dict:
@@ -269,6 +296,10 @@ def sheet_action(request, pk: int):
         raise PermissionDenied(
             rights.enter_blocked if action == "submit" else rights.review_blocked
         )
+    if action == "submit" and checks.problems([sheet.pk]).get(sheet.pk):
+        # Nothing to confirm while something is missing: the page lists all of it at once.
+        messages.error(request, _("The sheet is not submitted yet: complete the rows below."))
+        return redirect_after_post(request, f"{sheet_url(sheet.pk)}?{CHECK_PARAM}=1#problems")
     if action in ("submit", "reviewed", "reopen"):
         question = _ask(request, sheet, action)
         if question is not None:
@@ -288,6 +319,9 @@ def sheet_action(request, pk: int):
             messages.success(request, _("The review is reopened."))
         else:
             raise ValidationError(_("Unknown action."))
+    except SheetIncomplete:  # completed meanwhile in another tab, then emptied again
+        messages.error(request, _("The sheet is not submitted yet: complete the rows below."))
+        return redirect_after_post(request, f"{sheet_url(sheet.pk)}?{CHECK_PARAM}=1#problems")
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)

@@ -154,9 +154,11 @@ def test_leader_deputy_and_progress(world):
     assert cluster_year.leader.unit == world.leader
     assert cluster_year.deputy.unit == world.deputy
     assert cluster_year.member_count == 3
-    # members, leader and deputy, deadlines: done; the covenant is a draft; no table yet.
-    assert [done for _label, done in cluster_year.progress()] == [True, True, True, False, False]
-    assert cluster_year.progress_percent() == 60
+    # members, leader and deputy, deadlines: done; the covenant is a draft; the table a draft;
+    # no sheet handed in or reviewed, no results, no vote.
+    done = [done for _label, done in cluster_year.progress()]
+    assert done == [True, True, True] + [False] * 6
+    assert cluster_year.progress_percent() == 33
     world.pledge.date = datetime.date(2024, 3, 20)
     world.pledge.save()
     world.pledge.adopt()
@@ -166,7 +168,8 @@ def test_leader_deputy_and_progress(world):
     world.table.delete()
     build_table(world.cluster_year)
     cluster_year = ClusterYear.objects.with_summary().get(pk=world.cluster_year.pk)
-    assert cluster_year.progress_percent() == 100
+    # Signed and published, but no sheet is in: the bar is not full.
+    assert cluster_year.progress_percent() == 56
 
 
 def test_progress_of_an_empty_year(world):

@@ -23,15 +23,49 @@ def test_each_app_adds_its_card_and_its_step(world):
         "has_sheets": False,
     }
     labels = [str(label) for label, _done in world.cluster_year.progress()]
-    assert labels[-2:] == ["Ký giao ước", "Công bố bảng chấm điểm"]
-    assert [done for _label, done in progress_steps(world.cluster_year)] == [False, False]
+    assert labels[-6:] == [
+        "Ký giao ước",
+        "Công bố bảng chấm điểm",
+        "Phiếu đã gửi 0/0",
+        "Phiếu đã thẩm định 0/0",
+        "Kết quả chính thức",
+        "Đã kiểm phiếu bầu khen thưởng",
+    ]
+    assert [done for _label, done in progress_steps(world.cluster_year)] == [False] * 6
 
 
 def test_the_steps_follow_the_apps_states(world):
     publish_table(world.table)
     year = ClusterYear.objects.get(pk=world.cluster_year.pk)
-    assert [done for _label, done in progress_steps(year)] == [False, True]
+    assert [done for _label, done in progress_steps(year)] == [
+        False,
+        True,
+        False,
+        False,
+        False,
+        False,
+    ]
     assert year_cards(year)[1].context["has_sheets"] is True
+
+
+def test_a_step_of_the_sheets_is_done_only_when_every_sheet_is(world):
+    """Staff saw every step ticked while no unit had scored: the sheets are steps of their own,
+    counted, done only when all of them are."""
+    publish_table(world.table)
+    sheets = list(world.table.sheets.order_by("pk"))
+    sheets[0].status = sheets[0].Status.SUBMITTED
+    sheets[0].save()
+    year = ClusterYear.objects.with_summary().get(pk=world.cluster_year.pk)
+    steps = dict(progress_steps(year))
+    assert steps["Phiếu đã gửi 1/3"] is False
+    assert steps["Phiếu đã thẩm định 0/3"] is False
+    for sheet in sheets:
+        sheet.status = sheet.Status.REVIEWED
+        sheet.save()
+    year = ClusterYear.objects.get(pk=world.cluster_year.pk)  # counted by a query this time
+    steps = dict(progress_steps(year))
+    assert steps["Phiếu đã gửi 3/3"] is True and steps["Phiếu đã thẩm định 3/3"] is True
+    assert steps["Kết quả chính thức"] is False
 
 
 @pytest.mark.django_db

@@ -71,8 +71,9 @@ def test_cluster_year_page_queries_do_not_grow_with_members(
         unit = Unit.objects.create(authority=world.authority, name=f"xã Thêm {index}")
         Membership.objects.create(cluster_year=world.cluster_year, unit=unit, position=10 + index)
     # session, user, roles, the cluster-year (with its covenant and table), members with units,
-    # other years, whether the results are final; the cards read what is joined
-    with django_assert_num_queries(7):
+    # other years, whether the results are final, the counts of sheets and of closed ballots
+    # (progress steps); the cards read what is joined
+    with django_assert_num_queries(9):
         response = client.get(url)
     assert "13 thành viên" in page_text(response)
 

@@ -63,11 +63,13 @@ def test_submitting_needs_every_score_and_the_required_evidence(round_, world):
     sheet = sheet_of(round_, world.member)
     with pytest.raises(ValidationError) as error:
         sheet.submit(by=None)
-    assert error.value.messages[0].startswith("Hãy nhập điểm (0 nếu không đạt) cho:")
+    # Both at once (one round), each criterion by its full path.
+    assert error.value.messages[0].startswith("Hãy nhập điểm (0 nếu không đạt) cho: I.1.1, ")
+    assert error.value.messages[1].startswith("Hãy đính kèm minh chứng cho: I.1.1, ")
     fill(sheet)
     with pytest.raises(ValidationError) as error:
         sheet.submit(by=None)
-    assert error.value.messages[0].startswith("Hãy đính kèm minh chứng cho: 1.1")
+    assert error.value.messages[0].startswith("Hãy đính kèm minh chứng cho: I.1.1")
     for item in sheet.scores_in_order():
         if item.criterion.evidence_required:
             Evidence.objects.create(
