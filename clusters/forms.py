@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import DATE_WIDGET, BaseForm, LinesField, PlainForm, VietDecimalField
 
 from .models import Authority, Cluster, ClusterYear, Membership, Unit
+from .models.units import area_of
 
 
 def _successors_of(authority: Authority) -> list[Authority]:
@@ -524,12 +525,14 @@ class ReorganisationForm(PlainForm):
     def __init__(self, *args, authorities, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["authority"].queryset = authorities.current()
-        area: set[int] = set()
-        for authority in authorities:
-            area |= authority.area_ids()
-        self.fields["ending_authorities"].queryset = Authority.objects.filter(
-            pk__in=area, valid_to__isnull=True
-        ).order_by("name")
+        # The areas of all the user's authorities at once (a superuser has them all); one of
+        # the user's own ends only under another (a city under the province), never at the top.
+        own = set(authorities.values_list("pk", flat=True))
+        self.fields["ending_authorities"].queryset = (
+            Authority.objects.filter(pk__in=area_of(own), valid_to__isnull=True)
+            .exclude(pk__in=own, parent__isnull=True)
+            .order_by("name")
+        )
         self.reading = None
 
     def clean(self):

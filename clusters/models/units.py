@@ -110,31 +110,41 @@ class Authority(models.Model):
 
     def predecessor_ids(self) -> set[int]:
         """Every authority whose records passed to this one, however many steps back."""
-        found: set[int] = set()
-        frontier = {self.pk}
-        while frontier:
-            frontier = set(
-                Authority.objects.filter(successor_id__in=frontier)
-                .exclude(pk__in=found | {self.pk})
-                .values_list("pk", flat=True)
-            )
-            found |= frontier
-        return found
+        return predecessors_of({self.pk})
 
     def area_ids(self) -> set[int]:
         """Authorities a reorganisation received by this one may end: those under it (by
         parent) or under one of its predecessors, and its predecessors themselves."""
-        heads = {self.pk} | self.predecessor_ids()
-        found = set(heads)
-        frontier = set(heads)
-        while frontier:
-            frontier = set(
-                Authority.objects.filter(parent_id__in=frontier)
-                .exclude(pk__in=found)
-                .values_list("pk", flat=True)
-            )
-            found |= frontier
-        return found - {self.pk}
+        return area_of({self.pk}) - {self.pk}
+
+
+def predecessors_of(pks: set[int]) -> set[int]:
+    """Every authority whose records passed to one of ``pks``, however many steps back (one
+    query a step, whatever the number of authorities)."""
+    found: set[int] = set()
+    frontier = set(pks)
+    while frontier:
+        frontier = set(
+            Authority.objects.filter(successor_id__in=frontier)
+            .exclude(pk__in=found | pks)
+            .values_list("pk", flat=True)
+        )
+        found |= frontier
+    return found
+
+
+def area_of(pks: set[int]) -> set[int]:
+    """``pks``, their predecessors and every authority under one of them (by parent)."""
+    found = set(pks) | predecessors_of(pks)
+    frontier = set(found)
+    while frontier:
+        frontier = set(
+            Authority.objects.filter(parent_id__in=frontier)
+            .exclude(pk__in=found)
+            .values_list("pk", flat=True)
+        )
+        found |= frontier
+    return found
 
 
 # --- Unit ------------------------------------------------------------------------------------

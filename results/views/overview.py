@@ -168,17 +168,26 @@ def unit_results(request, pk: int):
         .values_list("pk", flat=True)
     )
     visible = visible_cluster_years(request.user).values("pk")
+    summaries: dict[int, bool] = {}
+
+    def reads_summary(sheet: ScoreSheet) -> bool:
+        """A rank is read from every unit's totals: only the years whose summary the user
+        reads (a member unit's open year is not among them); asked once per year, however
+        many units of the family were scored in it (two predecessors in one cluster)."""
+        year = sheet.table.cluster_year
+        if year.pk not in summaries:
+            summaries[year.pk] = reading_of(request.user, year, final=sheet.table.is_closed).summary
+        return summaries[year.pk]
+
     sheets = [
         sheet
         for sheet in ScoreSheet.objects.filter(unit__in=family, table__cluster_year__in=visible)
         .exclude(table__status=ScoringTable.Status.DRAFT)
         .select_related("table__cluster_year__cluster", "unit")
         .order_by("table__cluster_year__year", "unit__name")
-        # A rank is read from every unit's totals: only the years whose summary the user reads
-        # (a member unit's open year is not among them).
-        if reading_of(request.user, sheet.table.cluster_year, final=sheet.table.is_closed).summary
+        if reads_summary(sheet)
     ]
-    ranked = _rank_tables([sheet.table for sheet in sheets])
+    ranked = _rank_tables(list({sheet.table_id: sheet.table for sheet in sheets}.values()))
     rows = []
     for sheet in sheets:
         results = ranked[sheet.table_id]

@@ -425,3 +425,44 @@ def test_a_file_name_with_control_characters_is_stored_clean(client, world, refo
     assert response.status_code in (200, 302)
     for reorganisation in Reorganisation.objects.all():
         assert reorganisation.source_name.isprintable()
+
+
+def test_two_predecessors_of_one_cluster_are_ranked_once(
+    client, world, reform, django_assert_max_num_queries
+):
+    from scoring.sheets import publish_table
+
+    province, _city_c, _phuc_ha, staff = reform
+    publish_table(world.table)
+    text = "\n".join(
+        [
+            HEADER,
+            f"xã Đồng Liên;phường Hợp Nhất;phường;01/07/2025;{RESOLUTION}",
+            f"phường Huống Thượng;phường Hợp Nhất;phường;01/07/2025;{RESOLUTION}",
+        ]
+    )
+    draft(province, text, ending=[world.authority]).apply(by=staff)
+    merged = Unit.objects.get(name="phường Hợp Nhất")
+    client.force_login(staff)
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("results:unit_results", args=[merged.pk]))
+    rows = page.content.decode().split('data-testid="unit-results"')[1]
+    assert "xã Đồng Liên" in rows and "phường Huống Thượng" in rows
+    assert rows.count("<td><a") == 2  # one row for each, in the same 2024 ranking
+
+
+def test_the_import_page_costs_the_same_for_an_administrator_of_many_authorities(
+    client, world, reform, django_assert_max_num_queries
+):
+    from django.contrib.auth import get_user_model
+
+    province, city_c, _phuc_ha, _staff = reform
+    for number in range(15):
+        Authority.objects.create(name=f"Ủy ban nhân dân xã {number}", place_name="X",
+                                 parent=province)  # fmt: skip
+    admin = get_user_model().objects.create_superuser("admin", password="pw-test-123")
+    client.force_login(admin)
+    with django_assert_max_num_queries(15):
+        page = client.get(reverse("clusters:reorganisation_create"))
+    html = page.content.decode()
+    assert "Ủy ban nhân dân xã 14" in html and "Ủy ban nhân dân thành phố C" in html
