@@ -12,6 +12,15 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS, SECURE_HSTS_PRELOAD
 TRUSTED_PROXY_COUNT
                  number of reverse proxies in front of gunicorn (default 0). With 1 or more,
                  X-Forwarded-Proto and X-Forwarded-For from them are trusted.
+PUBLIC_BASE_URL  the site's public address, printed under the QR code of issued documents
+                 (default http://localhost:8000); VERIFY_PER_MINUTE, VERIFY_UPLOAD_MAX_BYTES.
+SIGNING_ORGANISATION_PKCS12, SIGNING_ORGANISATION_PASSWORD, SIGNING_PERSON_PKCS12,
+SIGNING_PERSON_PASSWORD
+                 the keys that sign issued documents (PAdES, issuing/signing.py): the
+                 organisation's (its seal; required to sign) and the signer's (optional).
+SIGNING_TRUST_ROOTS
+                 colon-separated PEM/DER files of the roots uploaded signed PDFs are checked
+                 against.
 """
 
 import os
@@ -202,6 +211,14 @@ PDF_TIMEOUT_SECONDS = float(os.environ.get("PDF_TIMEOUT_SECONDS", "25"))
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://localhost:8000")
 VERIFY_UPLOAD_MAX_BYTES = int(os.environ.get("VERIFY_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
 VERIFY_PER_MINUTE = int(os.environ.get("VERIFY_PER_MINUTE", "20"))
+# Digital signatures of issued documents (issuing/signing.py): PKCS#12 files of the organisation
+# (its seal, required to sign) and of the person who signs (optional), their passwords, and the
+# trust roots (PEM or DER files, colon-separated) that uploaded signed PDFs are checked against.
+SIGNING_ORGANISATION_PKCS12 = os.environ.get("SIGNING_ORGANISATION_PKCS12", "")
+SIGNING_ORGANISATION_PASSWORD = os.environ.get("SIGNING_ORGANISATION_PASSWORD", "")
+SIGNING_PERSON_PKCS12 = os.environ.get("SIGNING_PERSON_PKCS12", "")
+SIGNING_PERSON_PASSWORD = os.environ.get("SIGNING_PERSON_PASSWORD", "")
+SIGNING_TRUST_ROOTS = [p for p in os.environ.get("SIGNING_TRUST_ROOTS", "").split(":") if p]
 # The year's bundle lays its documents out in this many forked processes (1: in the request's).
 PDF_BUNDLE_PROCESSES = int(os.environ.get("PDF_BUNDLE_PROCESSES", min(os.cpu_count() or 1, 4)))
 STORAGES = {

@@ -89,6 +89,8 @@ class IssuedDocument(models.Model):
     signer_name = models.CharField(_("signer"), max_length=200, blank=True)
     signer_title = models.CharField(_("signer's title"), max_length=200, blank=True)
     pdf = models.BinaryField()
+    # Signed digitally when issued (issuing/signing.py): the copy above is then the signed PDF.
+    signed = models.BooleanField(_("signed digitally"), default=False)
     sha256 = models.CharField(max_length=64)
     code = models.CharField(max_length=CODE_LENGTH, unique=True)
     supersedes = models.OneToOneField(

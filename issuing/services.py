@@ -19,6 +19,7 @@ from documents.rendering import render_pdf
 
 from .models import IssuedDocument, RegisterCounter, new_code
 from .qr import qr_svg
+from .signing import Keys, sign_pdf
 from .sources import ISSUABLE, Issuable
 
 Renderer = Callable[[str, dict], bytes]
@@ -62,13 +63,15 @@ def issue_document(
     by: Any,  # the user who issues (request.user, typed User | AnonymousUser by the stubs)
     supersede: IssuedDocument | None = None,
     render: Renderer = render_pdf,
+    keys: Keys | None = None,
 ) -> IssuedDocument:
     """Give the document the register's next number and keep the PDF exactly as issued.
 
     Refused (ValidationError, with the reason) when the kind is not issued, when the document is
     not final yet, when a valid issue of it exists and this is not its correction, or when what
     it supersedes is already superseded. The number is taken under the counter's lock, and the
-    PDF rendered inside the same transaction: a failure gives the number back."""
+    PDF rendered (and signed with ``keys``, the operator's: issuing/signing.py) inside the same
+    transaction: a failure gives the number back."""
     issuable = ISSUABLE.get(slug)
     if issuable is None:
         raise ValidationError(_("This document is not issued with a number."))
@@ -102,7 +105,11 @@ def issue_document(
             issued_by=by, signer_name=signer_name, signer_title=signer_title,
             code=new_code(), supersedes=supersede,
         )  # fmt: skip
-        document.pdf = render(issuable.kind.template, print_context(issuable, document))
+        pdf = render(issuable.kind.template, print_context(issuable, document))
+        if keys is not None:
+            pdf = sign_pdf(pdf, keys=keys, organisation_name=body_name, signer_name=signer_name)
+            document.signed = True
+        document.pdf = pdf
         document.sha256 = hashlib.sha256(document.pdf).hexdigest()
         document.full_clean(exclude=["issued_by", "pdf"])
         document._history_user = by  # type: ignore[attr-defined]

@@ -24,6 +24,7 @@ from documents.rendering import PdfRenderError
 
 from .models import IssuedDocument, normalised_code
 from .services import issue_document
+from .signing import SigningNotConfigured, check_signatures, configured_keys
 from .sources import ISSUABLE
 
 
@@ -51,7 +52,13 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "issuing/register.html",
-        {"cluster_year": cluster_year, "rows": rows, "kinds": kinds, "can_issue": manages},
+        {
+            "cluster_year": cluster_year,
+            "rows": rows,
+            "kinds": kinds,
+            "can_issue": manages,
+            "can_sign": bool(settings.SIGNING_ORGANISATION_PKCS12),
+        },
     )
 
 
@@ -91,20 +98,34 @@ def issue(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
             "printed now, with a verification code. A number once given is never taken back, "
             "and the issued copy never changes: a later correction is a new issue."
         ),
-        details=(
-            [_("%(reference)s will be marked superseded.") % {"reference": supersede.reference}]
-            if supersede
-            else []
-        ),
+        details=[
+            *(
+                [_("%(reference)s will be marked superseded.") % {"reference": supersede.reference}]
+                if supersede
+                else []
+            ),
+            *(
+                [_("It will be signed digitally with the organisation's key.")]
+                if request.POST.get("sign")
+                else []
+            ),
+        ],
         confirm_label=_("Issue"),
         cancel_url=back,
     )
     if question is not None:
         return question
     try:
+        keys = configured_keys() if request.POST.get("sign") else None
         document = issue_document(
-            cluster_year=cluster_year, slug=slug, by=request.user, supersede=supersede
+            cluster_year=cluster_year, slug=slug, by=request.user, supersede=supersede, keys=keys
         )
+    except SigningNotConfigured:
+        messages.error(
+            request,
+            _("Digital signing is not set up on this server: ask the operator for the keys."),
+        )
+        return redirect_after_post(request, back)
     except (ValidationError, PdfRenderError) as error:
         for message in getattr(error, "messages", [str(error)]):
             messages.error(request, message)
@@ -194,3 +215,30 @@ def verify_form(request: HttpRequest) -> HttpResponse:
     if code:
         return redirect("issuing:verify", code=code)
     return render(request, "issuing/verify.html", {"ask": True})
+
+
+# --- Checking a signed PDF --------------------------------------------------------------------
+
+
+@login_required
+def signature_check(request: HttpRequest) -> HttpResponse:
+    """A signed PDF (e.g. a covenant signed elsewhere) checked against the trust roots the
+    operator configured: each signature, whether it is intact, trusted and covers the file."""
+    context: dict = {"roots": len(settings.SIGNING_TRUST_ROOTS)}
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            context["error"] = _("Choose the PDF file to check.")
+        elif upload.size is None or upload.size > settings.VERIFY_UPLOAD_MAX_BYTES:
+            context["error"] = _("The file is larger than %(mb)s MB.") % {
+                "mb": settings.VERIFY_UPLOAD_MAX_BYTES // (1024 * 1024)
+            }
+        else:
+            try:
+                context["checks"] = check_signatures(upload.read())
+            except Exception:  # noqa: BLE001 — any unreadable file is the user's to know
+                context["error"] = _("The file is not a PDF whose signatures can be read.")
+            else:
+                if not context["checks"]:
+                    context["error"] = _("The file has no digital signature.")
+    return render(request, "issuing/signature_check.html", context)

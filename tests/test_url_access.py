@@ -359,6 +359,8 @@ ACCESS = {
         CHANGE_CLUSTER_OF_A,
     ),
     "issuing:issued_pdf": ("get", lambda w: {"pk": an_issued_covenant(w).pk}, READ_CLUSTER_OF_A),
+    # Checking a signed PDF: anyone signed in (nothing of the system's data is shown).
+    "issuing:signature_check": ("get", lambda w: {}, EVERYONE),
 }
 
 

@@ -34,7 +34,7 @@ def adopted(world):
 
 
 def test_a_draft_covenant_is_not_issued(world):
-    with pytest.raises(ValidationError, match="draft"):
+    with pytest.raises(ValidationError, match="dự thảo"):
         issue_document(cluster_year=world.cluster_year, slug="giao-uoc",
                        by=world.users["staff"], render=fake_render)  # fmt: skip
     assert not IssuedDocument.objects.exists()
@@ -57,7 +57,7 @@ def test_issuing_twice_without_a_correction_is_refused(world):
     kwargs = {"cluster_year": adopted(world), "slug": "giao-uoc", "by": world.users["staff"],
                   "render": fake_render}  # fmt: skip
     issue_document(**kwargs)
-    with pytest.raises(ValidationError, match="already issued"):
+    with pytest.raises(ValidationError, match="đã được ban hành"):
         issue_document(**kwargs)
     assert RegisterCounter.objects.get().last_number == 1
 
@@ -110,7 +110,7 @@ def test_issuing_asks_first_then_prints_the_number_and_code_on_every_page(world,
     client = client_as("staff")
     url = reverse("issuing:issue", args=[world.cluster_year.pk, "giao-uoc"])
     question = client.post(url)
-    assert question.status_code == 200 and "never taken back" in question.content.decode()
+    assert question.status_code == 200 and "không bao giờ thu hồi" in question.content.decode()
     assert not IssuedDocument.objects.exists()
     response = client.post(url, {"confirmed": "1"})
     assert response.status_code == 302
