@@ -168,7 +168,10 @@ class UnitQuerySet(models.QuerySet):
         unit's name or code or in a former name: a unit formed by a merger is found by the
         name of a unit it took over (two steps back through the lineage links)."""
         qs = self
-        for word in fold(query).split():
+        # Control characters are no part of a name (NUL even breaks a PostgreSQL query), and
+        # no name is longer than a few words.
+        query = "".join(ch if ch.isprintable() else " " for ch in query[:200])
+        for word in fold(query).split()[:10]:
             named = Q(search_text__contains=word) | Q(code__iexact=word)
             direct = UnitLink.objects.filter(predecessor__search_text__contains=word)
             two_back = UnitLink.objects.filter(

@@ -466,3 +466,9 @@ def test_the_import_page_costs_the_same_for_an_administrator_of_many_authorities
         page = client.get(reverse("clusters:reorganisation_create"))
     html = page.content.decode()
     assert "Ủy ban nhân dân xã 14" in html and "Ủy ban nhân dân thành phố C" in html
+
+
+@pytest.mark.parametrize("query", ["phuc\x00ha", "²", "x" * 5000, " ".join(["a"] * 500), "%_\\"])
+def test_junk_in_the_unit_search(client_as, world, query):
+    response = client_as("staff").get(reverse("clusters:unit_list"), {"q": query})
+    assert response.status_code == 200
