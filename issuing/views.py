@@ -19,10 +19,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from clusters.access import get_cluster_year_for_user
 from config.client_ip import client_ip
 from core.pages import confirmation, redirect_after_post
-from documents.kinds import pdf_response
+from documents.kinds import pdf_response, xlsx_response
 from documents.rendering import PdfRenderError
 
 from .models import IssuedDocument, normalised_code
+from .registers import listing, register_workbook
+from .registers import superseded as _superseded
 from .services import issue_document
 from .signing import SigningNotConfigured, check_signatures, configured_keys
 from .sources import ISSUABLE
@@ -60,14 +62,6 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
             "can_sign": bool(settings.SIGNING_ORGANISATION_PKCS12),
         },
     )
-
-
-def _superseded(document: IssuedDocument) -> bool:
-    try:
-        document.superseded_by  # noqa: B018 — the reverse one-to-one, selected with the row
-    except IssuedDocument.DoesNotExist:
-        return False
-    return True
 
 
 @login_required
@@ -242,3 +236,27 @@ def signature_check(request: HttpRequest) -> HttpResponse:
                 if not context["checks"]:
                     context["error"] = _("The file has no digital signature.")
     return render(request, "issuing/signature_check.html", context)
+
+
+# --- The registers, every body's, per year ------------------------------------------------
+
+
+@login_required
+def register_list(request: HttpRequest) -> HttpResponse:
+    """The registers of the years the user reads, filtered; who issued what and when."""
+    found = listing(request.user, request.GET.dict())
+    rows = [(doc, _superseded(doc)) for doc in found.documents]
+    return render(
+        request,
+        "issuing/register_list.html",
+        {"form": found.form, "rows": rows, "year": found.year, "query": request.GET.urlencode()},
+    )
+
+
+@login_required
+def register_xlsx(request: HttpRequest) -> HttpResponse:
+    found = listing(request.user, request.GET.dict())
+    return xlsx_response(
+        register_workbook(found.documents, year=found.year),
+        filename=f"so-van-ban-di-{found.year}.xlsx",
+    )

@@ -361,6 +361,9 @@ ACCESS = {
     "issuing:issued_pdf": ("get", lambda w: {"pk": an_issued_covenant(w).pk}, READ_CLUSTER_OF_A),
     # Checking a signed PDF: anyone signed in (nothing of the system's data is shown).
     "issuing:signature_check": ("get", lambda w: {}, EVERYONE),
+    # Every body's registers: each reads the entries of the years they read (filtered inside).
+    "issuing:register_list": ("get", lambda w: {}, EVERYONE),
+    "issuing:register_xlsx": ("get", lambda w: {}, EVERYONE),
 }
 
 

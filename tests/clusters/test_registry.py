@@ -15,6 +15,7 @@ def test_each_app_adds_its_card_and_its_step(world):
     assert [card.template for card in cards] == [
         "pledges/_year_card.html",
         "scoring/_year_card.html",
+        "issuing/_year_card.html",
     ]
     assert cards[0].context["status"] == Pledge.Status.DRAFT
     assert cards[1].context == {

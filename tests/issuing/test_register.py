@@ -245,3 +245,61 @@ def test_twenty_parallel_issues_get_twenty_consecutive_numbers(world):
     assert set(IssuedDocument.objects.values_list("body_key", flat=True)) == {
         f"authority:{world.authority.pk}"
     }
+
+
+# --- The registers listed and exported ---------------------------------------------------------
+
+
+def test_registers_are_filtered_and_exported_as_text(world, client_as, issued):
+    import openpyxl
+    from django.utils import timezone
+
+    correction = issue_document(cluster_year=world.cluster_year, slug="giao-uoc",
+                                by=world.users["staff"], supersede=issued,
+                                render=fake_render)  # fmt: skip
+    year = timezone.localdate().year
+    client = client_as("viewer")
+    page = client.get(reverse("issuing:register_list"), {"year": year, "status": "valid"})
+    rows = page.content.decode().split('data-testid="registers"')[1].split("<tr>")[2:]
+    assert len(rows) == 1 and rows[0].startswith(f"<td>{correction.reference}</td>")
+    workbook = client.get(reverse("issuing:register_xlsx"), {"year": year})
+    sheet = openpyxl.load_workbook(io.BytesIO(workbook.content)).active
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert [row[0] for row in rows] == ["01/GƯ-CTĐ", "02/GƯ-CTĐ"]
+    assert rows[0][8] == "đã bị thay thế" and rows[1][9] == "01/GƯ-CTĐ"
+    assert all(isinstance(value, str) for row in rows for value in row if value is not None)
+
+
+def test_a_name_that_looks_like_a_formula_stays_text(world, client_as):
+    from django.utils import timezone
+
+    world.leader.name = '=HYPERLINK("http://x","y")'
+    world.leader.save()
+    issue_document(cluster_year=adopted(world), slug="giao-uoc",
+                   by=world.users["staff"], render=fake_render)  # fmt: skip
+    response = client_as("staff").get(
+        reverse("issuing:register_xlsx"), {"year": timezone.localdate().year}
+    )
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    cell = sheet.cell(row=2, column=4)
+    assert cell.value == '=HYPERLINK("http://x","y")' and cell.data_type == "s"
+
+
+def test_an_outsider_sees_no_entry_of_another_authority(world, client_as, issued):
+    from django.utils import timezone
+
+    page = client_as("outsider_clerk").get(
+        reverse("issuing:register_list"), {"year": timezone.localdate().year}
+    )
+    assert page.status_code == 200 and issued.reference not in page.content.decode()
+
+
+@pytest.mark.parametrize("year", ["abc", "99999", "-1"])
+def test_a_bad_year_gets_a_message_not_an_error(client_as, world, year):
+    page = client_as("staff").get(reverse("issuing:register_list"), {"year": year})
+    assert page.status_code == 200 and "invalid-feedback" in page.content.decode()
+    assert (
+        client_as("staff").get(reverse("issuing:register_xlsx"), {"year": year}).status_code == 200
+    )
