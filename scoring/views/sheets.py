@@ -74,10 +74,22 @@ def _sheet_context(request, sheet: ScoreSheet, rights, *, errors: dict) -> dict:
         errors=errors,
         missing_evidence={s.pk for s in sheet.missing_evidence(scores)},
     )
+    if errors:  # a refused row comes back with what was typed, not the stored value
+        for score in scores:
+            if score.pk in errors:
+                key = str(score.pk)
+                score.self_note = request.POST.get(f"note-{key}", score.self_note)
+                score.review_reason = request.POST.get(f"reason-{key}", score.review_reason)
+    typed = {
+        str(pk): {name: request.POST[f"{name}-{pk}"] for name in ("self", "reviewed")
+                  if f"{name}-{pk}" in request.POST}
+        for pk in errors
+    }  # fmt: skip
     lacking = {str(problem.score_pk): problem for problem in problems}
     for row in rows:
         if row.get("pk") in lacking:
             row["problem"] = lacking[row["pk"]]
+        row.update(typed.get(row.get("pk", ""), {}))
     return {
         "sheet": sheet,
         "table": table,

@@ -98,10 +98,11 @@ def test_member_scores_on_a_phone_leader_reviews_history_shows_both(
     )
     page.goto(url)
     row = page.locator(f"#score-{target.pk}")
-    row.locator(f"input[name=reason-{target.pk}]").fill(nfc("Đảng bộ xếp loại hoàn thành tốt"))
+    row.locator(f"[name=reason-{target.pk}]").fill(nfc("Đảng bộ xếp loại hoàn thành tốt"))
     reviewed = row.locator(f"input[name=reviewed-{target.pk}]")
     reviewed.fill("2")
-    reviewed.blur()
+    reviewed.blur()  # nothing is saved, nor refused, before the row's button
+    row.get_by_role("button", name=nfc("Lưu thẩm định")).click()
     expect(page.locator(f"#score-{target.pk}")).to_contain_text(nfc("đã lưu"))
     page.reload()
     history = page.locator("[data-testid=history]")
