@@ -303,3 +303,28 @@ def test_a_bad_year_gets_a_message_not_an_error(client_as, world, year):
     assert (
         client_as("staff").get(reverse("issuing:register_xlsx"), {"year": year}).status_code == 200
     )
+
+
+def test_an_issued_summary_is_verified_without_showing_its_rows(world, client):
+    """The real summary (every unit's total), issued once the results are final: the public
+    page names the document and its number, never a unit or a total that the PDF prints."""
+    import pdfplumber
+
+    from results.models import Ballot
+    from scoring.sheets import publish_table
+
+    world.cluster_year.self_score_deadline = datetime.date.today() + datetime.timedelta(days=5)
+    world.cluster_year.review_deadline = datetime.date.today() + datetime.timedelta(days=9)
+    world.cluster_year.save()
+    publish_table(world.table)
+    Ballot.objects.create(table=world.table, award="Cờ thi đua")
+    world.table.close(reason="Chốt kết quả")
+    document = issue_document(cluster_year=world.cluster_year, slug="tong-hop",
+                              by=world.users["staff"])  # fmt: skip
+    with pdfplumber.open(io.BytesIO(bytes(document.pdf))) as pdf:
+        printed = "\n".join(page.extract_text() for page in pdf.pages)
+    assert world.member.name in printed and document.reference in printed
+    page = upload(client, document, bytes(document.pdf)).content.decode()
+    assert 'data-testid="compare-same"' in page and document.reference in page
+    for unit in (world.member, world.deputy):
+        assert unit.name not in page
