@@ -141,7 +141,7 @@ def sign_pdf(
     page, x, y = signature_place(pdf, signer_name)
     # The name is printed centred in its column, bold 13-14 pt: about half an em a letter.
     centre = x + len(signer_name) * 13 * 0.25
-    width, height = 42 * MM, 16 * MM
+    width, height = 46 * MM, 16 * MM
     # The signer's box above the name, centred on it; the organisation's (the seal, Decree 30:
     # over the left third of the signer's signature) to its left, a little lower and larger.
     person_box = (centre - width / 2, y + 5 * MM, centre + width / 2, y + 5 * MM + height)
@@ -160,12 +160,20 @@ def sign_pdf(
     return _sign_once(
         pdf, signer=keys.organisation, field=ORGANISATION_FIELD, page=page, box=seal_box,
         style=TextStampStyle(
-            stamp_text="%(organisation)s\nKý ngày: %(ts)s",
-            text_box_style=TextBoxStyle(font=_font(bold=True), font_size=8, text_color=RED),
-            border_width=2, border_color=RED, timestamp_format="%d/%m/%Y %H:%M:%S %z",
+            stamp_text="%(organisation)s\nKý số: %(when)s",
+            text_box_style=TextBoxStyle(font=_font(bold=True), font_size=9, text_color=RED),
+            border_width=2, border_color=RED,
         ),
-        text_params={"organisation": organisation_name},
+        text_params={"organisation": organisation_name, "when": signing_time_text(when)},
     )  # fmt: skip
+
+
+def signing_time_text(when: datetime.datetime | None = None) -> str:
+    """The time of signing as Decree 30 shows it: date, time and the Vietnamese offset, ISO 8601
+    ("2026-12-01T14:37:11+07:00")."""
+    moment = when or datetime.datetime.now(datetime.UTC)
+    vietnam = datetime.timezone(datetime.timedelta(hours=7))
+    return moment.astimezone(vietnam).replace(microsecond=0).isoformat()
 
 
 def _sign_once(
