@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from core.ids import parse_id
 from core.pages import conflict_message, form_page
+from core.text import vn_sort_key
 
 from . import access, registry
 from .forms import (
@@ -342,7 +343,10 @@ def unit_list(request):
         everything, units = units, units.current()
         if query and not units.exists():  # after a reform a name may live on in former units
             former_matches = everything.count()
-    page = Paginator(units.order_by("name", "pk"), 50).get_page(request.GET.get("page"))
+    # In the Vietnamese alphabet, sorted here: the database sorts by bytes ("Đồng Liên" after
+    # "Xuân Phương"). The list is an authority's units (a few hundred at most), read in full.
+    ordered = sorted(units, key=lambda unit: (vn_sort_key(unit.name), unit.pk))
+    page = Paginator(ordered, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "clusters/unit_list.html",

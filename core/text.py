@@ -27,3 +27,47 @@ def refuse_nul(text: str) -> None:
             _("The text holds an invisible control character (NUL); remove it and try again."),
             code="null_characters_not_allowed",
         )
+
+
+# The Vietnamese alphabet (a ă â b c d đ e ê g h i k l m n o ô ơ p q r s t u ư v x y), with the
+# Latin letters it lacks (f j w z) at their Latin places for foreign names; each letter keeps
+# its own vowel marks (ă â ê ô ơ ư are letters), while tones only break ties after the letters.
+_LETTERS = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
+_RANK = {letter: index for index, letter in enumerate(_LETTERS)}
+_LETTER_MARKS = {"\u0306", "\u0302", "\u031b"}  # breve, circumflex, horn: part of the letter
+# Dictionary order of the tones: none, huyền, hỏi, ngã, sắc, nặng (a à ả ã á ạ).
+_TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
+
+
+def vn_sort_key(text: str) -> tuple:
+    """A key that sorts Vietnamese names as a Vietnamese reader expects: letter by letter in
+    the Vietnamese alphabet ("Tân Cương" before "Thịnh Đức", "Đồng Liên" after "Dương"), tones
+    compared only when the letters are equal, then case. Spaces come before any letter, digits
+    before letters, other characters after them. The database sorts by bytes: sort bounded
+    lists in Python with this key."""
+    decomposed = unicodedata.normalize("NFD", text or "")
+    letters: list[tuple[int, int]] = []
+    tones: list[int] = []
+    cases: list[int] = []
+    for char in decomposed:
+        if unicodedata.combining(char):
+            if char in _TONES and tones:
+                tones[-1] = _TONES[char]
+            elif char in _LETTER_MARKS and letters and letters[-1][0] == 2:
+                base = _LETTERS[letters[-1][1]]
+                composed = unicodedata.normalize("NFC", base + char)
+                if composed in _RANK:
+                    letters[-1] = (2, _RANK[composed])
+            continue
+        lower = char.lower()
+        if lower.isspace():
+            letters.append((0, 0))
+        elif lower.isdigit():
+            letters.append((1, int(lower) if lower.isascii() else ord(lower)))
+        elif lower in _RANK:
+            letters.append((2, _RANK[lower]))
+        else:
+            letters.append((3, ord(lower)))
+        tones.append(0)
+        cases.append(0 if char == lower else 1)
+    return (tuple(letters), tuple(tones), tuple(cases), text or "")

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from clusters.models import ClusterYear, Membership, Unit
+from core.text import vn_sort_key
 
 from .models import Clause, Pledge, Signatory
 
@@ -69,7 +70,7 @@ def signatory_defaults(membership: Membership) -> dict:
 
 def _signing_order(memberships):
     rank = {Membership.Role.LEADER: 0, Membership.Role.DEPUTY: 1, Membership.Role.MEMBER: 2}
-    return sorted(memberships, key=lambda m: (rank[m.role], m.position, m.unit.name))
+    return sorted(memberships, key=lambda m: (rank[m.role], m.position, vn_sort_key(m.unit.name)))
 
 
 @transaction.atomic

@@ -4,6 +4,7 @@ order they are filed. Results sits on top of the apps it gathers (pledges and sc
 from __future__ import annotations
 
 from clusters.models import ClusterYear, Membership
+from core.text import vn_sort_key
 from documents.rendering import BundlePart, PdfBundle
 from pledges.documents import DOCUMENTS as PLEDGE_DOCUMENTS
 from pledges.documents import document_context as pledge_context
@@ -81,4 +82,6 @@ def in_member_order(cluster_year: ClusterYear, sheets) -> list[ScoreSheet]:
         )
     }
     last = (True, float("inf"), float("inf"))
-    return sorted(sheets, key=lambda sheet: (order.get(sheet.unit_id, last), sheet.unit.name))
+    return sorted(
+        sheets, key=lambda sheet: (order.get(sheet.unit_id, last), vn_sort_key(sheet.unit.name))
+    )

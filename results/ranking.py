@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.numbers import round_half_up
+from core.text import vn_sort_key
 from scoring.models import ScoreNumbers, ScoreSheet, ScoringTable, describe_tie_break
 from scoring.totals import SheetTotals, YearScores, group_by_sheet, pair
 from scoring.tree import TableTree
@@ -108,7 +109,7 @@ def rank(
             *(_rule_value(r, result, section_pks) for r in rules),
         )
         results.append(result)
-    results.sort(key=lambda r: r.sheet.unit.name)  # equal units are listed by name
+    results.sort(key=lambda r: vn_sort_key(r.sheet.unit.name))  # equal units: by name
     results.sort(key=lambda r: r.keys, reverse=True)
     for index, result in enumerate(results):
         if index == 0:

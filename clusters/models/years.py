@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable, Iterable
 from decimal import Decimal
+from typing import TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -13,9 +16,12 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.freeze import FreezeGuardedQuerySet
+from core.text import vn_sort_key
 
 from .. import registry
 from .units import Authority, Unit
+
+T = TypeVar("T")
 
 # --- Defaults of a cluster-year's settings (visible and editable on every year) -------------
 
@@ -292,6 +298,22 @@ class ClusterYear(models.Model):
     @property
     def deputy(self) -> Membership | None:
         return next((m for m in self._members() if m.role == Membership.Role.DEPUTY), None)
+
+    def in_member_order(self, items: Iterable[T], unit_of: Callable[[T], Unit]) -> list[T]:
+        """``items`` (sheets, results…) in the year's member order: the leader unit first,
+        then by position; a unit no longer a member last; equal places by name in the
+        Vietnamese alphabet (the database would sort by bytes)."""
+        order = {
+            m.unit_id: (m.role != Membership.Role.LEADER, m.position, m.pk) for m in self._members()
+        }
+        last = (True, math.inf, math.inf)
+        return sorted(
+            items,
+            key=lambda item: (
+                order.get(unit_of(item).pk, last),
+                vn_sort_key(unit_of(item).name),
+            ),
+        )
 
     def vote_threshold_text(self) -> str:
         from core.numbers import format_decimal

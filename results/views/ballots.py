@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from clusters.models import nominees_of
 from core.ids import parse_id
 from core.pages import confirmation, redirect_after_post
+from core.text import vn_sort_key
 
 from ..access import get_ballot_for_user, get_vote_year_for_user
 from ..forms import BallotForm
@@ -94,11 +95,11 @@ def ballot_create(request, pk: int):
         threshold_percent=cluster_year.vote_threshold_percent,
         threshold_basis=cluster_year.vote_threshold_basis,
     )
+    ordered = sorted(nominees, key=lambda r: (r.rank, vn_sort_key(r.sheet.unit.name)))
     BallotCount.objects.bulk_create(
         BallotCount(ballot=ballot, unit=result.sheet.unit, position=index)
-        for index, result in enumerate(sorted(nominees, key=lambda r: (r.rank, r.sheet.unit.name)),
-                                       start=1)
-    )  # fmt: skip
+        for index, result in enumerate(ordered, start=1)
+    )
     messages.success(request, _("Ballot opened: enter the counts."))
     return redirect("results:ballot_detail", pk=ballot.pk)
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.pages import confirmation, redirect_after_post
+from core.text import vn_sort_key
 from documents.kinds import preview_response, render_pdf_response, xlsx_response
 from scoring.models import ScoreSheet, ScoringTable, describe_tie_break
 
@@ -60,11 +61,16 @@ def _ask_before_finalising(request, table: ScoringTable):
     reviewed, and make staff choose what the results do with the never-submitted sheets."""
     sheets = list(ScoreSheet.objects.filter(table=table).select_related("unit"))
     never = sorted(
-        s.unit.name
-        for s in sheets
-        if s.status in (ScoreSheet.Status.DRAFT, ScoreSheet.Status.RETURNED)
+        (
+            s.unit.name
+            for s in sheets
+            if s.status in (ScoreSheet.Status.DRAFT, ScoreSheet.Status.RETURNED)
+        ),
+        key=vn_sort_key,
     )
-    unreviewed = sorted(s.unit.name for s in sheets if s.status == ScoreSheet.Status.SUBMITTED)
+    unreviewed = sorted(
+        (s.unit.name for s in sheets if s.status == ScoreSheet.Status.SUBMITTED), key=vn_sort_key
+    )
     details = []
     if never:
         details.append(_("Never submitted: %(units)s.") % {"units": ", ".join(never)})

@@ -71,10 +71,9 @@ def review_grid(request, pk: int):
     """Units × criteria: self and reviewed values side by side, differences marked, with section
     and unit totals (a fixed number of queries)."""
     cluster_year, table, _can_edit = access.get_published_table_for_user(request.user, pk)
-    sheet_list = list(
-        access.visible_sheets(request.user, cluster_year)
-        .select_related("unit")
-        .order_by("unit__name")
+    sheet_list = cluster_year.in_member_order(
+        access.visible_sheets(request.user, cluster_year).select_related("unit"),
+        lambda sheet: sheet.unit,
     )
     year = YearScores.load(table, sheet_list)
     tree = year.tree

@@ -27,11 +27,9 @@ from .links import scores_crumbs, sheet_url
 @login_required
 def sheet_list(request, pk: int):
     cluster_year, table, can_edit = access.get_published_table_for_user(request.user, pk)
-    sheet_list = list(
-        access.visible_sheets(request.user, cluster_year)
-        .select_related("unit")
-        .order_by("unit__memberships__position", "unit__name")
-        .distinct()
+    sheet_list = cluster_year.in_member_order(
+        access.visible_sheets(request.user, cluster_year).select_related("unit"),
+        lambda sheet: sheet.unit,
     )
     totals = YearScores.load(table, sheet_list).all_totals()
     rows = [(sheet, totals[sheet.pk].own, totals[sheet.pk].effective) for sheet in sheet_list]

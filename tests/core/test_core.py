@@ -51,7 +51,12 @@ def test_limits_come_from_the_model_fields():
 def test_discovery_finds_each_apps_module_lowest_layer_first():
     names = [module.__name__ for module in app_modules("dataset")]
     assert names == ["clusters.dataset", "pledges.dataset", "scoring.dataset", "results.dataset"]
-    assert [m.__name__ for m in app_modules("cards")] == ["pledges.cards", "scoring.cards"]
+    assert [m.__name__ for m in app_modules("cards")] == [
+        "pledges.cards",
+        "scoring.cards",
+        "results.cards",
+        "issuing.cards",
+    ]
 
 
 def test_a_freeze_guarded_queryset_must_say_what_is_frozen():
