@@ -62,6 +62,20 @@ def frozen_reason(cluster_year: ClusterYear) -> str:
     return ""
 
 
+def carry_forward(previous: ClusterYear, new_year: ClusterYear) -> list[str]:
+    """A year started from ``previous`` gets a draft of its scoring table (settings and the
+    whole tree), to be reviewed and published."""
+    from .services import copy_table
+
+    table = ScoringTable.objects.filter(cluster_year=previous).first()
+    if table is None:
+        return []
+    copy_table(table, to_cluster_year=new_year)
+    return [
+        str(_("The scoring table was copied from %(year)s as a draft.") % {"year": previous.year})
+    ]
+
+
 HANDED_IN = (ScoreSheet.Status.SUBMITTED, ScoreSheet.Status.REVIEWED)
 
 
