@@ -113,6 +113,22 @@ def test_the_signed_pdf_keeps_the_unsigned_bytes_and_its_pdfa(signed):
     with pikepdf.open(io.BytesIO(pdf)) as document:
         meta = document.open_metadata()
         assert (meta.get("pdfaid:part"), meta.get("pdfaid:conformance")) == ("3", "B")
+        # PDF/A embeds every font, the signatures' appearances' too (no Courier by name).
+        descriptors = [
+            obj.FontDescriptor
+            for obj in document.objects
+            if isinstance(obj, pikepdf.Dictionary) and "/FontDescriptor" in obj
+        ]
+        assert len(descriptors) > 4
+        assert all(
+            any(key in d for key in ("/FontFile", "/FontFile2", "/FontFile3")) for d in descriptors
+        )
+        base_fonts = [
+            str(o.get("/BaseFont"))
+            for o in document.objects
+            if isinstance(o, pikepdf.Dictionary) and o.get("/Type") == "/Font"
+        ]
+        assert not any("Courier" in name for name in base_fonts)
 
 
 def test_the_signatures_validate_with_pyhanko_against_the_test_root(signed, ca):
