@@ -21,8 +21,14 @@ $(VENV)/.installed-dev: requirements.lock requirements-dev.lock | $(PY)
 	$(PIP) install --disable-pip-version-check -q -r requirements-dev.lock
 	touch $(VENV)/.installed $@
 
+# axe-core for the browser tests' accessibility checks (test-only; the exact version is in
+# package-lock.json, installed from npm's registry by `npm ci`, never loaded from a CDN).
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 install: $(VENV)/.installed
-install-dev: $(VENV)/.installed-dev
+install-dev: $(VENV)/.installed-dev node_modules/.installed
 
 run: install
 	mkdir -p var

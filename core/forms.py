@@ -18,7 +18,8 @@ from .text import refuse_nul
 # Text, not type="date": the browser's picker shows dates in the browser's locale (11/15/2024 in
 # an English browser), while clerks type and read "15/11/2024" whatever their browser.
 DATE_WIDGET = forms.DateInput(
-    attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"},
+    # No inputmode="numeric": on iPhones its keypad has no "/" (the dates are typed d/m/yyyy).
+    attrs={"placeholder": "dd/mm/yyyy", "autocomplete": "off"},
     format="%d/%m/%Y",
 )
 

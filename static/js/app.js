@@ -1,5 +1,9 @@
 // Giao ước — small progressive enhancements (no inline scripts: the CSP forbids them).
 
+// With JavaScript the phone menu folds behind its button (Bootstrap's collapse); without it
+// the menu stays open (static/css/app.css, .no-js), so its links and "Đăng xuất" are reachable.
+document.documentElement.classList.remove("no-js");
+
 // htmx does not swap error responses: show the server's explanation above the content instead
 // of failing silently (e.g. "the covenant is signed", "not allowed", a lost connection).
 document.addEventListener("htmx:responseError", (event) => {
