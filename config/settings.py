@@ -18,6 +18,14 @@ SIGNING_ORGANISATION_PKCS12, SIGNING_ORGANISATION_PASSWORD, SIGNING_PERSON_PKCS1
 SIGNING_PERSON_PASSWORD
                  the keys that sign issued documents (PAdES, issuing/signing.py): the
                  organisation's (its seal; required to sign) and the signer's (optional).
+SIGNING_ORGANISATION_PKCS11_MODULE, _TOKEN, _KEY, _CERT, _PIN, _PIN_FILE (and the same with
+SIGNING_PERSON_PKCS11_)
+                 instead of a PKCS#12 file, a key on a PKCS#11 token (USB token, HSM): the path
+                 of the token's PKCS#11 library (e.g. /usr/lib/softhsm/libsofthsm2.so), the
+                 token's label, the private key's label, the certificate's label (default: the
+                 key's), and the user PIN or a file whose first line is the PIN. A role's
+                 PKCS#12 file, when set, is used instead. `manage.py check` opens the tokens
+                 and warns of a missing module, a wrong PIN, no such token or key.
 SIGNING_TRUST_ROOTS
                  colon-separated PEM/DER files of the roots uploaded signed PDFs are checked
                  against.
@@ -218,6 +226,20 @@ SIGNING_ORGANISATION_PKCS12 = os.environ.get("SIGNING_ORGANISATION_PKCS12", "")
 SIGNING_ORGANISATION_PASSWORD = os.environ.get("SIGNING_ORGANISATION_PASSWORD", "")
 SIGNING_PERSON_PKCS12 = os.environ.get("SIGNING_PERSON_PKCS12", "")
 SIGNING_PERSON_PASSWORD = os.environ.get("SIGNING_PERSON_PASSWORD", "")
+# Or, per role, a key on a PKCS#11 token: module (.so), token label, key and certificate labels,
+# PIN or PIN file (see the docstring).
+SIGNING_ORGANISATION_PKCS11_MODULE = os.environ.get("SIGNING_ORGANISATION_PKCS11_MODULE", "")
+SIGNING_ORGANISATION_PKCS11_TOKEN = os.environ.get("SIGNING_ORGANISATION_PKCS11_TOKEN", "")
+SIGNING_ORGANISATION_PKCS11_KEY = os.environ.get("SIGNING_ORGANISATION_PKCS11_KEY", "")
+SIGNING_ORGANISATION_PKCS11_CERT = os.environ.get("SIGNING_ORGANISATION_PKCS11_CERT", "")
+SIGNING_ORGANISATION_PKCS11_PIN = os.environ.get("SIGNING_ORGANISATION_PKCS11_PIN", "")
+SIGNING_ORGANISATION_PKCS11_PIN_FILE = os.environ.get("SIGNING_ORGANISATION_PKCS11_PIN_FILE", "")
+SIGNING_PERSON_PKCS11_MODULE = os.environ.get("SIGNING_PERSON_PKCS11_MODULE", "")
+SIGNING_PERSON_PKCS11_TOKEN = os.environ.get("SIGNING_PERSON_PKCS11_TOKEN", "")
+SIGNING_PERSON_PKCS11_KEY = os.environ.get("SIGNING_PERSON_PKCS11_KEY", "")
+SIGNING_PERSON_PKCS11_CERT = os.environ.get("SIGNING_PERSON_PKCS11_CERT", "")
+SIGNING_PERSON_PKCS11_PIN = os.environ.get("SIGNING_PERSON_PKCS11_PIN", "")
+SIGNING_PERSON_PKCS11_PIN_FILE = os.environ.get("SIGNING_PERSON_PKCS11_PIN_FILE", "")
 SIGNING_TRUST_ROOTS = [p for p in os.environ.get("SIGNING_TRUST_ROOTS", "").split(":") if p]
 # The year's bundle lays its documents out in this many forked processes (1: in the request's).
 PDF_BUNDLE_PROCESSES = int(os.environ.get("PDF_BUNDLE_PROCESSES", min(os.cpu_count() or 1, 4)))

@@ -9,9 +9,12 @@ Each is a PAdES baseline signature (ETSI.CAdES.detached, SHA-256) added by incre
 the bytes signed first are kept as they are, so the PDF/A-3b of the unsigned document stays (the
 appearances use the project's own embedded font, which PDF/A requires).
 
-Keys are the operator's: PKCS#12 files named in the environment (settings.SIGNING_*). A PKCS#11
-token (a USB token, an HSM) works through pyHanko's ``pyhanko.sign.pkcs11.PKCS11Signer`` with the
-``python-pkcs11`` package, which this project does not install: see docs/ARCHITECTURE.md.
+Keys are the operator's, named in the environment (settings.SIGNING_*), for each role (the
+organisation's seal, the signer's signature): a PKCS#12 file, or a PKCS#11 token (a USB token, an
+HSM) through pyHanko's ``PKCS11Signer`` and ``python-pkcs11`` — the token's module, its label, the
+key's and certificate's labels and the PIN (or a file holding it). A key that cannot be had (no
+such module or token, a wrong PIN, no such key) is SigningNotConfigured with the reason, never a
+crash mid-issue; ``configuration_problems`` says the same to ``manage.py check``.
 
 Uploaded signed PDFs are checked against the trust roots the operator configures
 (SIGNING_TRUST_ROOTS): each signature's integrity, its signer, whether the signer's certificate
@@ -19,9 +22,11 @@ chains to a trusted root, and whether it covers the whole file."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import functools
 import io
+import logging
 import os
 import tempfile
 from dataclasses import dataclass
@@ -32,6 +37,9 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from fontTools.ttLib import TTFont
 from fontTools.ttLib.scaleUpem import scale_upem
+from pkcs11 import Session
+from pkcs11.exceptions import PKCS11Error
+from pyhanko.config.pkcs11 import TokenCriteria
 from pyhanko.keys import load_cert_from_pemder
 from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -39,6 +47,8 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.sign import fields, signers
 from pyhanko.sign.fields import SigSeedSubFilter
+from pyhanko.sign.general import SigningError
+from pyhanko.sign.pkcs11 import PKCS11Signer, open_pkcs11_session
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.stamp import TextStampStyle
 from pyhanko_certvalidator import ValidationContext
@@ -49,6 +59,9 @@ BLUE = (0.0, 0.2, 0.7)
 RED = (0.85, 0.0, 0.0)
 PERSON_FIELD = "ChuKyNguoiCoThamQuyen"
 ORGANISATION_FIELD = "ChuKyCoQuan"
+ROLES = ("ORGANISATION", "PERSON")
+
+logger = logging.getLogger(__name__)
 
 
 class SigningNotConfigured(Exception):
@@ -80,12 +93,122 @@ def _font(bold: bool = False) -> GlyphAccumulatorFactory:
 
 
 def load_pkcs12(path: str | Path, password: str = "") -> signers.SimpleSigner:
-    signer = signers.SimpleSigner.load_pkcs12(
-        str(path), passphrase=password.encode() if password else None
-    )
+    try:
+        signer = signers.SimpleSigner.load_pkcs12(
+            str(path), passphrase=password.encode() if password else None
+        )
+    except (OSError, ValueError) as error:
+        raise SigningNotConfigured(f"cannot read the PKCS#12 file {path}: {error}") from error
     if signer is None:
         raise SigningNotConfigured(f"cannot read the PKCS#12 file {path}")
     return signer
+
+
+@dataclass(frozen=True)
+class Pkcs11Key:
+    """Where one role's key is on a PKCS#11 token (settings.SIGNING_<ROLE>_PKCS11_*)."""
+
+    module: str  # the token's PKCS#11 library (.so)
+    token: str  # the token's label
+    key: str  # the private key's label
+    cert: str = ""  # the certificate's label (default: the key's)
+    pin: str = ""
+    pin_file: str = ""  # a file holding the PIN (its first line), instead of pin
+
+    def read_pin(self) -> str:
+        if self.pin_file:
+            try:
+                lines = Path(self.pin_file).read_text(encoding="utf-8").splitlines()
+            except OSError as error:
+                raise SigningNotConfigured(f"cannot read the PIN file {self.pin_file}") from error
+            return lines[0].strip() if lines else ""
+        return self.pin
+
+
+class _TokenSigner(PKCS11Signer):
+    """PKCS11Signer whose failures at signing time (the token pulled out, the session closed)
+    are SigningNotConfigured, which the issuing view reports (the transaction gives the number
+    back), instead of an error page."""
+
+    async def async_sign_raw(
+        self, data: bytes, digest_algorithm: str, dry_run: bool = False
+    ) -> bytes:
+        try:
+            return await super().async_sign_raw(data, digest_algorithm, dry_run=dry_run)
+        except (PKCS11Error, SigningError) as error:
+            raise SigningNotConfigured(f"the PKCS#11 token failed to sign: {error!r}") from error
+
+
+# One session per token in a process, reused by every issue (a token allows few sessions, and
+# opening one logs in); dropped when a key cannot be had from it or the PIN changes (PKCS#11
+# logs in a whole application at once: a session with another PIN is closed first).
+_sessions: dict[tuple[str, str], tuple[str, Session]] = {}
+
+
+def _session(where: Pkcs11Key) -> Session:
+    pin = where.read_pin()
+    cached = _sessions.get((where.module, where.token))
+    if cached is not None:
+        if cached[0] == pin:
+            return cached[1]
+        _forget(cached[1])
+    if not Path(where.module).is_file():
+        raise SigningNotConfigured(f"no PKCS#11 module at {where.module}")
+    try:
+        session = open_pkcs11_session(
+            where.module,
+            token_criteria=TokenCriteria(label=where.token) if where.token else None,
+            user_pin=pin or None,
+        )
+    except (PKCS11Error, SigningError, OSError, RuntimeError) as error:
+        raise SigningNotConfigured(
+            f"cannot open the PKCS#11 token {where.token!r} with {where.module}: {error!r}"
+        ) from error
+    _sessions[(where.module, where.token)] = (pin, session)
+    return session
+
+
+def load_pkcs11(where: Pkcs11Key) -> PKCS11Signer:
+    """A signer with the key and certificate on the token, both found now (so a wrong label is
+    said before a number is taken), or SigningNotConfigured with the reason. A kept session
+    that fails (the token was pulled out and put back) is dropped and a new one tried once."""
+    while True:
+        fresh = (where.module, where.token) not in _sessions
+        session = _session(where)
+        signer = _TokenSigner(session, cert_label=where.cert or where.key, key_label=where.key)
+        try:
+            signer._load_objects()
+            return signer
+        except (PKCS11Error, SigningError) as error:
+            _forget(session)
+            if fresh:
+                raise SigningNotConfigured(
+                    f"no key {where.key!r} with a certificate {where.cert or where.key!r} on "
+                    f"the PKCS#11 token {where.token!r}: {error!r}"
+                ) from error
+
+
+def _forget(session: Session) -> None:
+    for cache_key, (_pin, cached) in list(_sessions.items()):
+        if cached is session:
+            del _sessions[cache_key]
+    with contextlib.suppress(PKCS11Error):
+        session.close()
+
+
+def pkcs11_settings(role: str) -> Pkcs11Key | None:
+    """The role's (ORGANISATION, PERSON) token key from the settings, None when not set."""
+    module = getattr(settings, f"SIGNING_{role}_PKCS11_MODULE", "")
+    if not module:
+        return None
+    return Pkcs11Key(
+        module=module,
+        token=getattr(settings, f"SIGNING_{role}_PKCS11_TOKEN", ""),
+        key=getattr(settings, f"SIGNING_{role}_PKCS11_KEY", ""),
+        cert=getattr(settings, f"SIGNING_{role}_PKCS11_CERT", ""),
+        pin=getattr(settings, f"SIGNING_{role}_PKCS11_PIN", ""),
+        pin_file=getattr(settings, f"SIGNING_{role}_PKCS11_PIN_FILE", ""),
+    )
 
 
 @dataclass(frozen=True)
@@ -94,16 +217,52 @@ class Keys:
     person: signers.Signer | None = None
 
 
+def _role_signer(role: str) -> signers.Signer | None:
+    """The role's signer: its PKCS#12 file if one is named, else its PKCS#11 token, else None."""
+    pkcs12_path = getattr(settings, f"SIGNING_{role}_PKCS12", "")
+    if pkcs12_path:
+        return load_pkcs12(pkcs12_path, getattr(settings, f"SIGNING_{role}_PASSWORD", ""))
+    token = pkcs11_settings(role)
+    if token is not None:
+        return load_pkcs11(token)
+    return None
+
+
 def configured_keys() -> Keys:
-    """The operator's keys (settings.SIGNING_*), or SigningNotConfigured."""
-    organisation = settings.SIGNING_ORGANISATION_PKCS12
-    if not organisation:
-        raise SigningNotConfigured
-    person = settings.SIGNING_PERSON_PKCS12
-    return Keys(
-        organisation=load_pkcs12(organisation, settings.SIGNING_ORGANISATION_PASSWORD),
-        person=load_pkcs12(person, settings.SIGNING_PERSON_PASSWORD) if person else None,
-    )
+    """The operator's keys (settings.SIGNING_*), or SigningNotConfigured (with the reason, also
+    logged for the operator)."""
+    try:
+        organisation = _role_signer("ORGANISATION")
+        if organisation is None:
+            raise SigningNotConfigured("no key for the organisation")
+        return Keys(organisation=organisation, person=_role_signer("PERSON"))
+    except SigningNotConfigured as error:
+        logger.warning("Signing keys unavailable: %s", error)
+        raise
+
+
+def configuration_problems() -> list[str]:
+    """What is wrong with the signing settings, for ``manage.py check``: each configured key is
+    loaded (the token opened, the PIN tried, the key and certificate found). Nothing configured
+    is no problem (issuing without signing)."""
+    problems = []
+    for role in ROLES:
+        if getattr(settings, f"SIGNING_{role}_PKCS12", "") and pkcs11_settings(role):
+            problems.append(
+                f"SIGNING_{role}_PKCS12 and SIGNING_{role}_PKCS11_MODULE are both set: "
+                "the PKCS#12 file is used"
+            )
+        try:
+            _role_signer(role)
+        except SigningNotConfigured as error:
+            problems.append(f"{role.lower()}: {error}")
+    if (
+        not problems
+        and pkcs11_settings("PERSON")
+        and not (settings.SIGNING_ORGANISATION_PKCS12 or pkcs11_settings("ORGANISATION"))
+    ):
+        problems.append("the signer's key is set but not the organisation's: nothing is signed")
+    return problems
 
 
 def signature_place(pdf: bytes, signer_name: str) -> tuple[int, float, float]:
