@@ -1,7 +1,10 @@
 """Issue 14, part 8: page titles, one landmark per section, date fields for every keypad, the
 deadline form in the reader's language."""
 
+import pytest
+from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 
 from scoring.sheets import extend_deadlines, publish_table
 
@@ -35,6 +38,15 @@ def test_date_fields_accept_a_slash_on_every_phone_keypad(client_as, world):
     assert 'inputmode="numeric"' not in html
 
 
+@pytest.fixture
+def _language_restored():
+    """A request in English leaves English active in the test's thread: put Vietnamese back,
+    so that the tests after this one read the default language."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.mark.usefixtures("_language_restored")
 def test_the_deadline_form_reads_in_english_for_an_english_reader(client_as, world):
     publish_table(world.table)
     client = client_as("staff")
