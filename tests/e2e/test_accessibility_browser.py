@@ -15,6 +15,7 @@ from tests.e2e.axe import AXE, severe_violations
 from tests.e2e.test_sheet_browser import PASSWORD, log_in, nfc
 
 STAFF, CLERK = "canbo.thainguyen", "vanthu.phuctriu"
+SHOTS = os.environ.get("E2E_SCREENSHOTS", "")  # a folder: screenshots to look at, if set
 
 
 @pytest.fixture
@@ -60,6 +61,9 @@ def test_the_key_pages_have_no_serious_accessibility_violation(
     for path in key_pages(demo):
         response = page.goto(live_server.url + path)
         assert response is not None and response.status == 200, path
+        if SHOTS:  # the pages as staff see them, to look at
+            name = path.strip("/").replace("/", "-") or "home"
+            page.screenshot(path=f"{SHOTS}/staff-{width}-{name}.png")
         violations = severe_violations(page)
         if violations:
             found[path] = violations
