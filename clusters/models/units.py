@@ -14,16 +14,56 @@ from django.utils.translation import gettext_lazy as _
 
 from core.text import fold
 
-# --- Authority -------------------------------------------------------------------------------
+# --- Validity (authorities and units alike) --------------------------------------------------
 
 
-class AuthorityQuerySet(models.QuerySet):
-    def current(self) -> AuthorityQuerySet:
+class ValidityQuerySet(models.QuerySet):
+    """Rows with ``valid_from``/``valid_to`` dates (the last day inclusive; none: open)."""
+
+    def current(self):
+        """Those not ended by today."""
         today = timezone.localdate()
         return self.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
 
+    def valid_in_year(self, year: int):
+        """Those that exist at some point of ``year`` (an ended one stops at its valid_to)."""
+        start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+        return self.filter(
+            Q(valid_from__isnull=True) | Q(valid_from__lte=end),
+            Q(valid_to__isnull=True) | Q(valid_to__gte=start),
+        )
 
-class Authority(models.Model):
+
+class Validity:
+    """The same reading of ``valid_from``/``valid_to`` on an instance as ValidityQuerySet's."""
+
+    valid_from: datetime.date | None
+    valid_to: datetime.date | None
+
+    @property
+    def is_former(self) -> bool:
+        return self.valid_to is not None and self.valid_to < timezone.localdate()
+
+    def _overlaps(self, start: datetime.date, end: datetime.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= end) and (
+            self.valid_to is None or self.valid_to >= start
+        )
+
+    def is_valid_on(self, day: datetime.date) -> bool:
+        return self._overlaps(day, day)
+
+    def is_valid_in_year(self, year: int) -> bool:
+        return self._overlaps(datetime.date(year, 1, 1), datetime.date(year, 12, 31))
+
+
+# --- Authority -------------------------------------------------------------------------------
+
+
+class AuthorityQuerySet(ValidityQuerySet):
+    pass
+
+
+class Authority(Validity, models.Model):
     """The organising body of the clusters (a province or, before 7/2025, a district). An
     authority that ended (the districts on 1/7/2025, a province merged into another) names its
     successor, whose staff and viewers then read its records (clusters.roles: custody)."""
@@ -88,15 +128,6 @@ class Authority(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def is_former(self) -> bool:
-        return self.valid_to is not None and self.valid_to < timezone.localdate()
-
-    def is_valid_on(self, day: datetime.date) -> bool:
-        return (self.valid_from is None or self.valid_from <= day) and (
-            self.valid_to is None or self.valid_to >= day
-        )
-
     def successor_on(self, day: datetime.date) -> Authority | None:
         """This authority if it exists on ``day``, else the first successor that does."""
         seen: set[int] = set()
@@ -150,19 +181,7 @@ def area_of(pks: set[int]) -> set[int]:
 # --- Unit ------------------------------------------------------------------------------------
 
 
-class UnitQuerySet(models.QuerySet):
-    def valid_in_year(self, year: int) -> UnitQuerySet:
-        """Units that exist at some point of ``year`` (merged units stop at their valid_to)."""
-        start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
-        return self.filter(
-            Q(valid_from__isnull=True) | Q(valid_from__lte=end),
-            Q(valid_to__isnull=True) | Q(valid_to__gte=start),
-        )
-
-    def current(self) -> UnitQuerySet:
-        today = timezone.localdate()
-        return self.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
-
+class UnitQuerySet(ValidityQuerySet):
     def search(self, query: str) -> UnitQuerySet:
         """Match every word of ``query`` ignoring case and diacritics ("dong lien"), in the
         unit's name or code or in a former name: a unit formed by a merger is found by the
@@ -181,7 +200,7 @@ class UnitQuerySet(models.QuerySet):
         return qs
 
 
-class Unit(models.Model):
+class Unit(Validity, models.Model):
     class Kind(models.TextChoices):
         COMMUNE = "xa", _("commune")
         WARD = "phuong", _("ward")
@@ -266,16 +285,6 @@ class Unit(models.Model):
             raise ValidationError({"successor": _("A unit cannot be its own successor.")})
         # The successor may belong to another authority: on 1/7/2025 communes merged across
         # the old district lines and the province took over from the districts.
-
-    def is_valid_in_year(self, year: int) -> bool:
-        start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
-        return (self.valid_from is None or self.valid_from <= end) and (
-            self.valid_to is None or self.valid_to >= start
-        )
-
-    @property
-    def is_former(self) -> bool:
-        return self.valid_to is not None and self.valid_to < timezone.localdate()
 
     def predecessors_in_lineage(self) -> list[Unit]:
         """The units this one took over from, however many steps back (lineage links, and the

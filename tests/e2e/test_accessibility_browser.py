@@ -12,10 +12,9 @@ from playwright.sync_api import Browser
 from clusters.models import ClusterYear, Unit
 from scoring.models import ScoreSheet
 from tests.e2e.axe import AXE, severe_violations
-from tests.e2e.test_sheet_browser import PASSWORD, log_in, nfc
+from tests.e2e.test_sheet_browser import PASSWORD, SHOTS, log_in, nfc
 
 STAFF, CLERK = "canbo.thainguyen", "vanthu.phuctriu"
-SHOTS = os.environ.get("E2E_SCREENSHOTS", "")  # a folder: screenshots to look at, if set
 
 
 @pytest.fixture
