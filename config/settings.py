@@ -241,6 +241,25 @@ SIGNING_PERSON_PKCS11_CERT = os.environ.get("SIGNING_PERSON_PKCS11_CERT", "")
 SIGNING_PERSON_PKCS11_PIN = os.environ.get("SIGNING_PERSON_PKCS11_PIN", "")
 SIGNING_PERSON_PKCS11_PIN_FILE = os.environ.get("SIGNING_PERSON_PKCS11_PIN_FILE", "")
 SIGNING_TRUST_ROOTS = [p for p in os.environ.get("SIGNING_TRUST_ROOTS", "").split(":") if p]
+# E-mail (reminders: scoring/reminders.py, `manage.py send_reminders`). With EMAIL_HOST set,
+# Django's SMTP backend sends through it; without, messages go to the console in development
+# and nowhere else (tests use the locmem backend, which Django sets for them).
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
+EMAIL_TIMEOUT = float(os.environ.get("EMAIL_TIMEOUT", "20"))
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.dummy.EmailBackend",
+)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Giao ước <no-reply@localhost>")
 # The year's bundle lays its documents out in this many forked processes (1: in the request's).
 PDF_BUNDLE_PROCESSES = int(os.environ.get("PDF_BUNDLE_PROCESSES", min(os.cpu_count() or 1, 4)))
 STORAGES = {
