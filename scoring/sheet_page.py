@@ -182,8 +182,8 @@ def rows(tree: TableTree, scores: list[Score], *, sheet_pk: int, errors: dict,
          missing_evidence: set[int]) -> list[dict]:  # fmt: skip
     """The sheet's rows in print order: parents as headings, leaves with their score."""
     by_criterion = {score.criterion_id: score for score in scores}
-    save_url, upload_url = url_maker("scoring:score_save"), url_maker("scoring:evidence_upload")
-    download_url = url_maker("scoring:evidence_download")
+    save_url = url_maker("scoring:score_save")
+    evidence_urls = EvidenceUrls()
     history_url = reverse("scoring:sheet_history", args=[sheet_pk])
     result = []
     for node in tree.rows:
@@ -197,10 +197,7 @@ def rows(tree: TableTree, scores: list[Score], *, sheet_pk: int, errors: dict,
             "score": None,
         }
         if score is not None:
-            files = [
-                (download_url(item.pk), Truncator(item.original_name).chars(28))
-                for item in score.evidence.all()
-            ]
+            row.update(evidence_cell(score, score.pk in missing_evidence, evidence_urls))
             row.update(
                 score=score,
                 pk=str(score.pk),
@@ -211,15 +208,52 @@ def rows(tree: TableTree, scores: list[Score], *, sheet_pk: int, errors: dict,
                 reviewed=vn_number(score.reviewed_value),
                 differs=score.differs,
                 error=errors.get(score.pk, ""),
-                evidence_required=criterion.evidence_required,
-                missing=score.pk in missing_evidence,
-                files=files,
                 # A panel of the criterion's newest changes, read when it is opened (a link to
                 # its history without JavaScript): a sheet has 60 and more criteria.
                 history_url=f"{history_url}?tieu-chi={criterion.pk}",
-                has_history=score.version > 0 or bool(files),
+                has_history=score.version > 0 or bool(row["files"]),
                 save_url=save_url(score.pk),
-                upload_url=upload_url(score.pk),
             )
         result.append(row)
     return result
+
+
+class EvidenceUrls:
+    """The evidence addresses of a sheet's rows, each pattern reversed once."""
+
+    def __init__(self) -> None:
+        self.upload = url_maker("scoring:evidence_upload")
+        self.download = url_maker("scoring:evidence_download")
+        self.delete = url_maker("scoring:evidence_delete")
+
+
+def evidence_cell(score: Score, missing: bool, urls: EvidenceUrls | None = None) -> dict:
+    """What a row's evidence cell shows (the sheet, and the cell alone after an attachment or
+    a removal with htmx): the files with their download and removal addresses."""
+    urls = urls or EvidenceUrls()
+    return {
+        "pk": str(score.pk),
+        "code": score.criterion.code,
+        "evidence_required": score.criterion.evidence_required,
+        "missing": missing,
+        "files": [
+            {"url": urls.download(item.pk), "delete_url": urls.delete(item.pk),
+             "name": Truncator(item.original_name).chars(28), "full_name": item.original_name}
+            for item in score.evidence.all()
+        ],
+        "upload_url": urls.upload(score.pk),
+    }  # fmt: skip
+
+
+def row_labels() -> dict[str, str]:
+    """The words of a row's evidence cell and problem line, translated once per page (the
+    cell alone after htmx reads the same)."""
+    return {
+        "evidence": _("Evidence"),
+        "required": _("required"),
+        "file": _("Evidence file"),
+        "attach": _("Attach"),
+        "remove": _("Remove"),
+        "no_score": _("no score"),
+        "evidence_missing": _("evidence required"),
+    }

@@ -17,10 +17,10 @@ from clusters.deadlines import Deadline
 from core.ids import parse_id
 from core.pages import confirmation, redirect_after_post
 
-from .. import access, checks, sheet_page, sheets, trail
-from ..forms import score_value_field
+from .. import access, checks, sheet_page, trail
 from ..models import Score, ScoreSheet, ScoreValues, SheetIncomplete
 from ..totals import YearScores, pair
+from . import sheet_form
 from .links import scores_crumbs, sheet_url
 
 
@@ -84,15 +84,19 @@ def _sheet_context(request, sheet: ScoreSheet, rights, *, errors: dict) -> dict:
         for pk in errors
     }  # fmt: skip
     lacking = {str(problem.score_pk): problem for problem in problems}
+    told = sheet_form.row_messages(request)
     for row in rows:
         if row.get("pk") in lacking:
             row["problem"] = lacking[row["pk"]]
         row.update(typed.get(row.get("pk", ""), {}))
+        if row.get("pk") in told:
+            row["message_ok"], row["message"] = told[row["pk"]]
     return {
         "sheet": sheet,
         "table": table,
         "cluster_year": table.cluster_year,
         "rights": rights,
+        "labels": sheet_page.row_labels(),
         "deadline": sheet_deadline(sheet),
         "problems": problems,
         "rows": rows,
@@ -131,25 +135,31 @@ def _totals_context(tree, scores: list) -> dict:
 def sheet_detail(request, pk: int):
     """The sheet; a POST without JavaScript saves every row of the form at once."""
     sheet, rights = access.get_sheet_for_user(request.user, pk)
-    errors: dict[int, str] = {}
     if request.method == "POST":
-        _require_intent(request, rights)
-        saved = 0
-        for score in sheet.scores_in_order():
-            key = str(score.pk)
-            if f"version-{key}" not in request.POST:
-                continue
-            try:
-                saved += _save_row(request, score, rights, key)
-            except ValidationError as error:
-                errors[score.pk] = " ".join(error.messages)
-        if errors:
-            messages.error(request, _("Some scores were not saved; see the rows marked in red."))
-        elif saved:
+        sheet_form.require_intent(request, rights)
+        saved, errors = sheet_form.save_rows(request, sheet, rights)
+        attached = sheet_form.attach_chosen(request, sheet, rights)
+        sheet_form.tell_rows(request, attached)
+        if saved and not errors:
             messages.success(request, _("%(count)d scores saved.") % {"count": saved})
-            return redirect(sheet_url(sheet.pk))
-    context = _sheet_context(request, sheet, rights, errors=errors)
-    return render(request, "scoring/sheet_detail.html", context)
+        return after_form(request, sheet, rights, errors, focus=next(iter(attached), None))
+    return render_sheet(request, sheet, rights, errors={})
+
+
+def render_sheet(request, sheet: ScoreSheet, rights, *, errors: dict):
+    return render(
+        request, "scoring/sheet_detail.html", _sheet_context(request, sheet, rights, errors=errors)
+    )
+
+
+def after_form(request, sheet: ScoreSheet, rights, errors: dict, *, focus: int | None):
+    """After the sheet's form was posted without JavaScript: back to the sheet at the row the
+    button belonged to (its message drawn there); or, when a typed value was refused, the page
+    again with what was typed and why, so that nothing typed is lost."""
+    if errors:
+        messages.error(request, _("Some scores were not saved; see the rows marked in red."))
+        return render_sheet(request, sheet, rights, errors=errors)
+    return redirect(sheet_url(sheet.pk, f"evidence-{focus}" if focus else ""))
 
 
 HISTORY_PAGE = 100  # trail entries on a page of the sheet's history
@@ -197,43 +207,16 @@ def sheet_history(request, pk: int):
     )
 
 
-def _require_intent(request, rights, key: str = "") -> None:
-    """403 with the reason that applies: reviewing (reviewed-/reason- fields) or scoring."""
-    reviewing = any(name.startswith((f"reviewed-{key}", f"reason-{key}")) for name in request.POST)
-    if reviewing and not rights.can_review:
-        raise PermissionDenied(rights.review_blocked)
-    if not reviewing and not rights.can_enter:
-        raise PermissionDenied(rights.enter_blocked or rights.review_blocked)
-
-
-def _save_row(request, score: Score, rights, key: str) -> int:
-    """Save one row from POST data (names suffixed with the score's pk); 1 when it changed."""
-    try:
-        version = int(request.POST.get(f"version-{key}", "-1"))
-    except ValueError:
-        version = -1  # a tampered field: any change is refused as stale, nothing is lost
-    field = score_value_field()
-    if rights.can_enter and f"self-{key}" in request.POST:
-        value = field.clean(request.POST.get(f"self-{key}", ""))
-        note = request.POST.get(f"note-{key}", "")
-        return int(sheets.save_self(score, value=value, note=note, version=version).changed)
-    if rights.can_review and f"reviewed-{key}" in request.POST:
-        value = field.clean(request.POST.get(f"reviewed-{key}", ""))
-        reason = request.POST.get(f"reason-{key}", "")
-        return int(sheets.save_review(score, value=value, reason=reason, version=version).changed)
-    return 0
-
-
 @login_required
 @require_POST
 def score_save(request, pk: int):
     """One row saved by itself (htmx): the row comes back with "đã lưu" or the error, and the
     totals are refreshed out of band."""
     score, rights = access.get_score_for_user(request.user, pk)
-    _require_intent(request, rights, str(score.pk))
+    sheet_form.require_intent(request, rights, str(score.pk))
     error, saved, stale = "", False, False
     try:
-        saved = bool(_save_row(request, score, rights, str(score.pk)))
+        saved = bool(sheet_form.save_row(request, score, rights, str(score.pk)))
     except ValidationError as problem:
         error = " ".join(problem.messages)
         # Refused as stale: the tab keeps the version it had, so that its next save is refused
@@ -306,6 +289,13 @@ def sheet_action(request, pk: int):
         raise PermissionDenied(
             rights.enter_blocked if action == "submit" else rights.review_blocked
         )
+    if action == "submit" and not request.htmx:
+        # Without JavaScript the button submits the sheet's form: what was typed is saved
+        # first (or the page comes back with it and why, nothing submitted).
+        _saved, errors = sheet_form.save_rows(request, sheet, rights)
+        sheet_form.tell_rows(request, sheet_form.attach_chosen(request, sheet, rights))
+        if errors:
+            return after_form(request, sheet, rights, errors, focus=None)
     if action == "submit" and checks.problems([sheet.pk]).get(sheet.pk):
         # Nothing to confirm while something is missing: the page lists all of it at once.
         messages.error(request, _("The sheet is not submitted yet: complete the rows below."))
