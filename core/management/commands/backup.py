@@ -6,7 +6,10 @@ from core.backup import write_backup
 
 
 class Command(BaseCommand):
-    help = "Write every row and every uploaded file to one .tar.gz (restore with `restore`)."
+    help = (
+        "Write every row and every uploaded file to one .tar.gz, readable by its owner only "
+        "(restore with `restore`)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path, help="e.g. giaouoc-2026-11-22.tar.gz")

@@ -15,9 +15,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, file: Path, **options):
         try:
-            manifest = restore_backup(file)
+            loaded = restore_backup(file)
         except BackupError as error:
             raise CommandError(f"nothing restored: {error}") from error
-        self.stdout.write(
-            f"restored {manifest['data']['objects']} rows and {len(manifest['media'])} files"
-        )
+        # What was saved and written, counted as it was, not what the manifest announces.
+        rows = loaded["rows"]
+        self.stdout.write(f"restored {sum(rows.values())} rows and {loaded['files']} files")
+        for label, count in sorted(rows.items()):
+            self.stdout.write(f"  {label}: {count}")
+        for note in loaded["upgrade_notes"]:
+            self.stdout.write(f"  note: {note}")
