@@ -11,18 +11,22 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.http import HttpRequest
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 
 from core.ids import parse_id
 
 from .. import sheets
+from ..access import SheetRights
 from ..forms import EVIDENCE_FILES_PER_SCORE, EvidenceForm, score_value_field
 from ..models import Evidence, Score, ScoreSheet
 
 ROW_TAG = "in-row"  # a message drawn in its row (row-<score pk>), not at the top of the page
 
 
-def require_intent(request, rights, key: str = "") -> None:
+def require_intent(request: HttpRequest, rights: SheetRights, key: str = "") -> None:
     """403 with the reason that applies: reviewing (reviewed-/reason- fields) or scoring."""
     reviewing = any(name.startswith((f"reviewed-{key}", f"reason-{key}")) for name in request.POST)
     if reviewing and not rights.can_review:
@@ -31,7 +35,7 @@ def require_intent(request, rights, key: str = "") -> None:
         raise PermissionDenied(rights.enter_blocked or rights.review_blocked)
 
 
-def save_row(request, score: Score, rights, key: str) -> int:
+def save_row(request: HttpRequest, score: Score, rights: SheetRights, key: str) -> int:
     """Save one row from POST data (names suffixed with the score's pk); 1 when it changed."""
     version = parse_id(request.POST.get(f"version-{key}", ""))
     if version is None:
@@ -40,18 +44,23 @@ def save_row(request, score: Score, rights, key: str) -> int:
     if rights.can_enter and f"self-{key}" in request.POST:
         value = field.clean(request.POST.get(f"self-{key}", ""))
         note = request.POST.get(f"note-{key}", "")
-        return int(sheets.save_self(score, value=value, note=note, version=version).changed)
+        saved = sheets.save_self(score, value=value, note=note, version=version)
+        return int(getattr(saved, "changed", False))
     if rights.can_review and f"reviewed-{key}" in request.POST:
         value = field.clean(request.POST.get(f"reviewed-{key}", ""))
         reason = request.POST.get(f"reason-{key}", "")
-        return int(sheets.save_review(score, value=value, reason=reason, version=version).changed)
+        saved = sheets.save_review(score, value=value, reason=reason, version=version)
+        return int(getattr(saved, "changed", False))
     return 0
 
 
-def save_rows(request, sheet: ScoreSheet, rights) -> tuple[int, dict[int, str]]:
+def save_rows(
+    request: HttpRequest, sheet: ScoreSheet, rights: SheetRights
+) -> tuple[int, dict[int, str]]:
     """Every row of the sheet's form in the POST: how many changed, and each refused row's
     reason (the page shows those rows with what was typed)."""
-    saved, errors = 0, {}
+    saved = 0
+    errors: dict[int, str] = {}
     if not any(name.startswith("version-") for name in request.POST):
         return 0, {}
     for score in sheet.scores.select_related("criterion").order_by("criterion__position"):
@@ -65,27 +74,29 @@ def save_rows(request, sheet: ScoreSheet, rights) -> tuple[int, dict[int, str]]:
     return saved, errors
 
 
-def attach(request, score: Score, rights, upload) -> tuple[bool, str]:
+def attach(
+    request: HttpRequest, score: Score, rights: SheetRights, upload: UploadedFile | None
+) -> tuple[bool, str]:
     """One file on a score: whether it was attached, and what to tell the row."""
     if upload is None:
         return False, _("Choose a file first, then press “Attach”.")
     if not rights.can_enter:
         return False, rights.enter_blocked
-    form = EvidenceForm(data={}, files={"file": upload})
+    form = EvidenceForm(data={}, files=MultiValueDict({"file": [upload]}))
     if not form.is_valid():
-        return False, " ".join(form.errors.get("file", []))
-    upload = form.cleaned_data["file"]
+        return False, " ".join(str(text) for text in form.errors.get("file", []))
+    checked = form.cleaned_data["file"]
     try:
         sheets.attach_evidence(
-            score, upload=upload, content_type=upload.detected_content_type,
+            score, upload=checked, content_type=checked.detected_content_type,
             by=request.user, limit=EVIDENCE_FILES_PER_SCORE,
         )  # fmt: skip
     except (ValidationError, PermissionDenied) as error:
         return False, _reason(error)
-    return True, _("Attached: %(name)s.") % {"name": upload.name}
+    return True, _("Attached: %(name)s.") % {"name": checked.name}
 
 
-def remove(request, evidence: Evidence, rights) -> tuple[bool, str]:
+def remove(request: HttpRequest, evidence: Evidence, rights: SheetRights) -> tuple[bool, str]:
     """One file taken off its score (its history keeps who attached and removed it)."""
     if not rights.can_enter:
         return False, rights.enter_blocked
@@ -102,17 +113,20 @@ def _reason(error: Exception) -> str:
     return str(error) or _("This change is not allowed now.")
 
 
-def chosen_files(request) -> dict[int, object]:
+def chosen_files(request: HttpRequest) -> dict[int, UploadedFile]:
     """The files chosen in the sheet's form, by score pk (inputs named file-<score pk>)."""
-    chosen = {}
-    for name, upload in request.FILES.items():
+    chosen: dict[int, UploadedFile] = {}
+    for name in request.FILES:
         pk = parse_id(name.removeprefix("file-")) if name.startswith("file-") else None
-        if pk is not None:
+        upload = request.FILES.get(name)
+        if pk is not None and upload is not None:
             chosen[pk] = upload
     return chosen
 
 
-def attach_chosen(request, sheet: ScoreSheet, rights) -> dict[int, tuple[bool, str]]:
+def attach_chosen(
+    request: HttpRequest, sheet: ScoreSheet, rights: SheetRights
+) -> dict[int, tuple[bool, str]]:
     """Every file chosen on any row of the form, each on its own score."""
     chosen = chosen_files(request)
     if not chosen:
@@ -121,14 +135,14 @@ def attach_chosen(request, sheet: ScoreSheet, rights) -> dict[int, tuple[bool, s
     return {score.pk: attach(request, score, rights, chosen[score.pk]) for score in scores}
 
 
-def tell_rows(request, results: dict[int, tuple[bool, str]]) -> None:
+def tell_rows(request: HttpRequest, results: dict[int, tuple[bool, str]]) -> None:
     """Each row's outcome for the next page of the sheet, drawn in its row."""
     for pk, (done, text) in results.items():
         level = messages.SUCCESS if done else messages.ERROR
         messages.add_message(request, level, text, extra_tags=f"{ROW_TAG} row-{pk}")
 
 
-def row_messages(request) -> dict[str, tuple[bool, str]]:
+def row_messages(request: HttpRequest) -> dict[str, tuple[bool, str]]:
     """The messages meant for rows, by score pk (as a string, like the rows' keys); the others
     stay for the top of the page."""
     found: dict[str, tuple[bool, str]] = {}
