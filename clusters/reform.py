@@ -12,11 +12,11 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 from core.text import fold
+from core.xlsx import Limits, open_workbook
 
 from .models import Authority, Membership, Reorganisation, Unit, UnitLink
 
@@ -25,6 +25,9 @@ MAX_UNPACKED_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 5000
 MAX_COLUMNS = 20
 HEADER_SEARCH_ROWS = 10
+# What the workbook may hold before it is read (core/xlsx.py): rows numbered past twice MAX_ROWS
+# (blank ones included) or a row of more than 64 cells are refused before openpyxl parses them.
+XLSX_LIMITS = Limits(max_unpacked_bytes=MAX_UNPACKED_BYTES, max_rows=2 * MAX_ROWS)
 
 # Column -> the headers it is recognised by (compared without case and diacritics).
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -156,17 +159,15 @@ def read_file(data: bytes, name: str) -> Reading:
         reading.errors.append(_("The file unpacks to far more than a reorganisation holds."))
         return reading
     try:
-        # data_only=False: a formula is read as its text, never evaluated or trusted.
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
-        reading.errors.append(damaged)
+        workbook = open_workbook(data, XLSX_LIMITS)
+    except ValidationError as refusal:
+        reading.errors.extend(refusal.messages)
         return reading
     try:
         sheet = workbook.worksheets[0]
         table = []
         for number, values in enumerate(
-            sheet.iter_rows(max_row=MAX_ROWS + 1, max_col=MAX_COLUMNS, values_only=True),
-            start=1,
+            workbook.rows(sheet, max_row=MAX_ROWS + 1, max_col=MAX_COLUMNS), start=1
         ):
             if number > MAX_ROWS:
                 reading.errors.append(
@@ -174,6 +175,8 @@ def read_file(data: bytes, name: str) -> Reading:
                 )
                 return reading
             table.append((number, [_text(value) for value in values]))
+    except ValidationError as refusal:  # the time budget ran out between rows
+        return Reading(errors=list(refusal.messages))
     except Exception:  # noqa: BLE001 - sheets are read lazily: any damage surfaces here
         return Reading(errors=[damaged])
     finally:

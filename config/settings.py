@@ -209,6 +209,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 PLEDGE_SCAN_MAX_BYTES = int(os.environ.get("PLEDGE_SCAN_MAX_BYTES", str(20 * 1024 * 1024)))
 EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024)))
+# Uploaded workbooks (core/xlsx.py: the scoring table, a reorganisation): the seconds one may
+# take to be checked and read before it is refused as too large for a web request.
+XLSX_READ_SECONDS = float(os.environ.get("XLSX_READ_SECONDS", "5"))
 # A PDF taking longer than this is stopped and the user told so. Sync gunicorn workers run
 # requests on the main thread, where the limit applies; it stays below gunicorn's --timeout of
 # 30 s, the backstop.

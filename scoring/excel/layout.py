@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from core.forms import largest_decimal
+from core.xlsx import Limits
 
 from ..models import Criterion, ScoringTable
 
@@ -78,6 +79,14 @@ SETTING_LABELS = {
 MAX_BYTES = 2 * 1024 * 1024
 MAX_UNPACKED_BYTES = 40 * 1024 * 1024  # a zip bomb inflates far beyond this
 MAX_ROWS = 2000
+# What the workbook may hold before it is read (core/xlsx.py): rows numbered past MAX_SHEET_ROWS
+# (blank ones included: a clerk's sheet has gaps) or a row of more than MAX_ROW_CELLS cells, the
+# cost of reading a file, not of the table it holds, are refused before openpyxl parses them.
+MAX_SHEET_ROWS = 10_000
+MAX_ROW_CELLS = 64
+XLSX_LIMITS = Limits(
+    max_unpacked_bytes=MAX_UNPACKED_BYTES, max_rows=MAX_SHEET_ROWS, max_row_cells=MAX_ROW_CELLS
+)
 MAX_CELL_CHARS = 4000
 # Limits of the stored values, read from the model fields (one place for them).
 MAX_POINTS = largest_decimal(Criterion, "max_points")

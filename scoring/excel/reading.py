@@ -6,15 +6,13 @@ from __future__ import annotations
 import io
 import zipfile
 from decimal import Decimal
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 from clusters.forms import TierBandsField
 from core.text import fold
+from core.xlsx import BoundedWorkbook, open_workbook
 
 from ..models import default_tie_break, tie_break_from_words, validate_tie_break
 from ..services import Row
@@ -30,6 +28,7 @@ from .layout import (
     SETTING_MAXIMA,
     SETTINGS_SHEET,
     SHEET,
+    XLSX_LIMITS,
 )
 from .outline import build
 from .rows import RowReader
@@ -61,14 +60,16 @@ def parse_workbook(data: bytes) -> Parsed:
         )
         return parsed
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
-        parsed.errors.append(damaged)
+        workbook = open_workbook(data, XLSX_LIMITS)
+    except ValidationError as refusal:
+        parsed.errors.extend(ParseError(None, None, message) for message in refusal.messages)
         return parsed
     try:
         parse_criteria(workbook, parsed)
         if SETTINGS_SHEET in workbook.sheetnames:
-            _parse_settings(workbook[SETTINGS_SHEET], parsed)
+            _parse_settings(workbook, parsed)
+    except ValidationError as refusal:  # the time budget ran out between rows
+        return Parsed(errors=[ParseError(None, None, message) for message in refusal.messages])
     except Exception:  # noqa: BLE001 - sheets are read lazily: any damage surfaces here
         return Parsed(errors=[damaged])
     finally:
@@ -77,7 +78,7 @@ def parse_workbook(data: bytes) -> Parsed:
     return parsed
 
 
-def parse_criteria(workbook: Workbook, parsed: Parsed) -> None:
+def parse_criteria(workbook: BoundedWorkbook, parsed: Parsed) -> None:
     """The criteria from our sheet "Bảng chấm điểm", or else from the first sheet that has a
     header (a clerk's workbook may start with a sheet of instructions)."""
     if SHEET in workbook.sheetnames:
@@ -87,18 +88,14 @@ def parse_criteria(workbook: Workbook, parsed: Parsed) -> None:
     first_problems: list[ParseError] = []
     for number, name in enumerate(names):
         sheet = workbook[name]
-        head = list(
-            sheet.iter_rows(max_row=HEADER_SEARCH_ROWS, max_col=MAX_COLUMNS, values_only=True)
-        )
+        head = list(workbook.rows(sheet, max_row=HEADER_SEARCH_ROWS, max_col=MAX_COLUMNS))
         trial = Parsed()
         columns = find_columns(head, trial)
         if columns is None:
             first_problems = first_problems or trial.errors
             continue
         rows, filled = [], 0
-        for row in sheet.iter_rows(
-            min_row=columns.header_row + 1, max_col=MAX_COLUMNS, values_only=True
-        ):
+        for row in workbook.rows(sheet, min_row=columns.header_row + 1, max_col=MAX_COLUMNS):
             rows.append(row)
             filled += any(cell is not None for cell in row)
             if filled > MAX_ROWS:
@@ -124,13 +121,15 @@ def parse_criteria(workbook: Workbook, parsed: Parsed) -> None:
     parsed.errors.extend(first_problems)
 
 
-def _parse_settings(sheet: Any, parsed: Parsed) -> None:
+def _parse_settings(workbook: BoundedWorkbook, parsed: Parsed) -> None:
+    sheet = workbook[SETTINGS_SHEET]
     by_label = {fold(label): key for key, label in SETTING_LABELS.items()}
 
     def error(number: int, message: str) -> None:
         parsed.errors.append(ParseError(number, "B", message, sheet=SETTINGS_SHEET))
 
-    for number, row in enumerate(sheet.iter_rows(values_only=True, max_row=50), start=1):
+    rows = workbook.rows(sheet, max_row=50, max_col=2)  # "name | value"
+    for number, row in enumerate(rows, start=1):
         if not row or len(row) < 2:
             continue
         key = by_label.get(fold(text_of(row[0])))
