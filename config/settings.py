@@ -29,6 +29,12 @@ SIGNING_PERSON_PKCS11_)
 SIGNING_TRUST_ROOTS
                  colon-separated PEM/DER files of the roots uploaded signed PDFs are checked
                  against.
+DB_CONNECT_TIMEOUT, DB_STATEMENT_TIMEOUT
+                 seconds before PostgreSQL gives up connecting (default 5) and cancels a
+                 statement (default 30); 0 turns one off.
+REQUEST_MAX_BYTES
+                 the largest request body accepted (default 50 MB, or the largest upload
+                 + 1 MB if that is more).
 """
 
 import os
@@ -105,8 +111,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Refuses an oversized body before anything reads it (REQUEST_MAX_BYTES).
+    "config.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After whitenoise, which answers static files itself: they keep their own caching.
+    "config.middleware.PrivateByDefaultMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.VietnameseByDefaultMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -157,6 +167,30 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"transaction_mode": "IMMEDIATE", "timeout": 20}
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Database timeouts (DB_CONNECT_TIMEOUT, DB_STATEMENT_TIMEOUT, in seconds; 0 turns one off). A
+# database that stops answering must cost a request seconds, not a worker forever: PostgreSQL
+# gives up connecting after DB_CONNECT_TIMEOUT and cancels a statement after
+# DB_STATEMENT_TIMEOUT (server side; /healthz bounds its own wait on the client side, see
+# config/views.py). A connect_timeout or statement_timeout given in DATABASE_URL wins. SQLite
+# keeps its lock timeout above.
+DB_CONNECT_TIMEOUT = int(os.environ.get("DB_CONNECT_TIMEOUT", "5"))
+DB_STATEMENT_TIMEOUT = float(os.environ.get("DB_STATEMENT_TIMEOUT", "30"))
+if DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
+    _db_options = DATABASES["default"].setdefault("OPTIONS", {})
+    # libpq: 0 waits for ever (and 1 counts as 2).
+    _db_options.setdefault("connect_timeout", max(DB_CONNECT_TIMEOUT, 0))
+    if "statement_timeout" not in _db_options.get("options", ""):
+        # PostgreSQL: 0 is no limit; set even then, so that a server default does not apply.
+        _db_options["options"] = " ".join(
+            filter(
+                None,
+                [
+                    _db_options.get("options", ""),
+                    f"-c statement_timeout={max(int(DB_STATEMENT_TIMEOUT * 1000), 0)}",
+                ],
+            )
+        )
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -325,6 +359,33 @@ if env_bool("SECURE_SSL"):
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS")
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD")
+
+# Load balancers probe /healthz over plain HTTP: no redirect to HTTPS for it (a regular
+# expression on the path without its leading slash; used only when SECURE_SSL turns the
+# redirect on).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# Request bodies (config/middleware.py, RequestSizeLimitMiddleware): a body larger than
+# REQUEST_MAX_BYTES is refused with 413 before anything reads it. The default leaves room for
+# the sheet's form without JavaScript, which sends every file chosen on its rows at once: 50 MB,
+# or the largest single upload plus 1 MB for the form's other fields if that is more. The
+# reverse proxy's own limit (nginx: client_max_body_size) should match.
+REQUEST_MAX_BYTES = int(
+    os.environ.get(
+        "REQUEST_MAX_BYTES",
+        str(
+            max(
+                50 * 1024 * 1024,
+                max(PLEDGE_SCAN_MAX_BYTES, EVIDENCE_MAX_BYTES, VERIFY_UPLOAD_MAX_BYTES)
+                + 1024 * 1024,
+            )
+        ),
+    )
+)
+
+# Uploaded files (scans, evidence) are readable by the server's own user only.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 SILENCED_SYSTEM_CHECKS: list[str] = []
 

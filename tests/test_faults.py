@@ -1,8 +1,21 @@
 """Faults: what users see when the database goes away, and that service resumes when it returns."""
 
+import contextlib
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from urllib.parse import quote
+
 import pytest
-from django.db import InterfaceError, OperationalError, connection
+from django.conf import settings
+from django.db import InterfaceError, OperationalError, connection, connections
 from django.urls import reverse
+
+from config.views import DatabaseProbe
 
 
 @pytest.mark.parametrize("error", [OperationalError, InterfaceError])
@@ -17,7 +30,10 @@ def test_a_lost_database_answers_a_vietnamese_503_and_service_resumes(
         raise error("could not connect to server: Connection refused")
 
     with monkeypatch.context() as patch:  # undone before the test database is torn down
+        # The request's open connection fails, and so does every new one: /healthz probes on a
+        # connection of its own (config/views.py, DatabaseProbe).
         patch.setattr(connection, "cursor", unreachable)
+        patch.setattr(type(connections["default"]), "get_new_connection", unreachable)
         response = client.get(reverse("clusters:home"))
         health = client.get(reverse("healthz"))
 
@@ -45,6 +61,240 @@ def test_other_server_errors_keep_the_plain_500_page(client_as, monkeypatch):
         response = client.get(reverse("clusters:home"))
     assert response.status_code == 500
     assert "Lỗi hệ thống" in response.content.decode()
+
+
+# --- A database that hangs -----------------------------------------------------------------------
+
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="needs PostgreSQL (make test-pg; CI runs it): SQLite has no server to hang or "
+    "connection options to set",
+)
+
+
+class StallingProxy:
+    """A TCP proxy in front of PostgreSQL (threads and sockets) that forwards both ways until it
+    stalls: from then on it keeps every socket open and drops whatever arrives, like a hung
+    server or a firewall that swallows packets. ``stall_at_query`` lets connections be made and
+    stalls at the first query (a 'Q' message: the probe connects without TLS for this)."""
+
+    def __init__(self, host: str, port: int):
+        self.target = (host, port)
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.forwarding = threading.Event()
+        self.forwarding.set()
+        self.stall_at_query = False
+        self.accepted = 0
+        self.dropped = 0
+        self.sockets: list[socket.socket] = []
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    def accept(self):
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:  # closed
+                return
+            upstream = socket.create_connection(self.target)
+            self.accepted += 1
+            self.sockets += [client, upstream]
+            threading.Thread(target=self.pipe, args=(client, upstream, True), daemon=True).start()
+            threading.Thread(target=self.pipe, args=(upstream, client, False), daemon=True).start()
+
+    def pipe(self, source, destination, from_client):
+        while True:
+            try:
+                data = source.recv(65536)
+            except OSError:
+                break
+            if not data:
+                break
+            if from_client and self.stall_at_query and data[:1] == b"Q":
+                self.forwarding.clear()
+            if not self.forwarding.is_set():
+                self.dropped += len(data)
+                continue
+            try:
+                destination.sendall(data)
+            except OSError:
+                break
+        for sock in (source, destination):  # one side closed: so does the other
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def stall(self, *, at_query: bool = False):
+        if at_query:
+            self.stall_at_query = True
+        else:
+            self.forwarding.clear()
+
+    def resume(self):
+        self.stall_at_query = False
+        self.forwarding.set()
+
+    def close(self):
+        self.listener.close()
+        for sock in self.sockets:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
+
+
+def _timed_health(client):
+    start = time.monotonic()
+    response = client.get(reverse("healthz"))
+    return response, time.monotonic() - start
+
+
+def _health_returns(client, within: float = 15.0) -> bool:
+    """/healthz answers 200 again before ``within`` seconds (a probe still stuck from the
+    outage, which ends within its connect_timeout, makes the checks until then answer 503)."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if client.get(reverse("healthz")).status_code == 200:
+            return True
+        time.sleep(0.2)
+    return False
+
+
+@on_postgresql
+def test_healthz_answers_503_within_2_s_when_the_database_hangs_and_200_when_it_is_back(
+    client, db, monkeypatch
+):
+    settings_dict = connections["default"].settings_dict
+    proxy = StallingProxy(settings_dict["HOST"] or "127.0.0.1", int(settings_dict["PORT"] or 5432))
+    try:
+        # The request's connection stays as it is; /healthz's probe, which connects afresh from
+        # these settings each time, goes through the proxy. Plain TCP, so the proxy can see the
+        # probe's query.
+        with monkeypatch.context() as patch:  # undone before the test database is torn down
+            patch.setitem(settings_dict, "HOST", "127.0.0.1")
+            patch.setitem(settings_dict, "PORT", str(proxy.port))
+            patch.setitem(
+                settings_dict, "OPTIONS", {**settings_dict["OPTIONS"], "sslmode": "disable"}
+            )
+
+            assert client.get(reverse("healthz")).status_code == 200
+            assert proxy.accepted == 1  # the probe really went through the proxy
+
+            # 1. The database stops answering: a new connection hangs in its handshake.
+            proxy.stall()
+            response, elapsed = _timed_health(client)
+            assert response.status_code == 503, response.content
+            assert response.json() == {"status": "error", "database": "unreachable"}
+            assert elapsed < 2.5, elapsed
+            assert proxy.dropped > 0  # the probe's handshake was swallowed, not refused
+            # While the stuck probe lasts, a check answers at once instead of piling up threads.
+            response, elapsed = _timed_health(client)
+            assert response.status_code == 503 and elapsed < 0.5, elapsed
+
+            proxy.resume()
+            assert _health_returns(client)
+
+            # 2. It stops answering in the middle of a query, on a connection already made.
+            proxy.stall(at_query=True)
+            response, elapsed = _timed_health(client)
+            assert response.status_code == 503, response.content
+            assert elapsed < 2.5, elapsed
+            # Giving up shut the probe's socket down: its thread ends now, not when TCP does.
+            probe = DatabaseProbe._running
+            assert probe is not None
+            probe.thread.join(1.0)
+            assert not probe.thread.is_alive()
+
+            proxy.resume()
+            response, elapsed = _timed_health(client)
+            assert response.status_code == 200, response.content
+            assert elapsed < 2.5, elapsed
+    finally:
+        proxy.close()
+
+
+def test_concurrent_health_checks_share_one_probe_and_both_answer_200(db, monkeypatch):
+    """Two checks at once (two load balancers, a threaded server) wait for the same probe: the
+    second is not told "unreachable" because the first one's probe is still running."""
+    backend = type(connections["default"])
+    original = backend.get_new_connection
+    started = []
+
+    def slow_connect(self, params):
+        started.append(threading.current_thread().name)
+        time.sleep(0.8)  # the other checks arrive meanwhile (well within the 1.5 s)
+        return original(self, params)
+
+    answers = []
+    with monkeypatch.context() as patch:
+        patch.setattr(backend, "get_new_connection", slow_connect)
+        checks = [
+            threading.Thread(target=lambda: answers.append(DatabaseProbe.database_answers()))
+            for _ in range(3)
+        ]
+        for check in checks:
+            check.start()
+        for check in checks:
+            check.join(5)
+    assert answers == [True, True, True]
+    assert len(started) == 1
+
+
+def _postgresql_timeouts(**env) -> dict:
+    """The timeouts a fresh process's connection gets, with these environment variables."""
+    settings_dict = connection.settings_dict
+    url = "postgres://{user}{password}@{host}:{port}/{name}".format(
+        user=quote(settings_dict["USER"] or ""),
+        password=f":{quote(settings_dict['PASSWORD'])}" if settings_dict["PASSWORD"] else "",
+        host=settings_dict["HOST"] or "127.0.0.1",
+        port=settings_dict["PORT"] or 5432,
+        name=quote(settings_dict["NAME"]),  # the test database
+    )
+    script = (
+        "import json, django; django.setup()\n"
+        "from django.db import connection\n"
+        "with connection.cursor() as cursor:\n"
+        "    cursor.execute('SHOW statement_timeout')\n"
+        "    shown = cursor.fetchone()[0]\n"
+        "dsn = connection.connection.get_dsn_parameters()\n"
+        "timeouts = {'statement_timeout': shown, 'connect_timeout': dsn.get('connect_timeout')}\n"
+        "print(json.dumps(timeouts))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=settings.BASE_DIR,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "DATABASE_URL": url, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@on_postgresql
+def test_the_database_timeouts_reach_the_postgresql_connection(db):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT setting FROM pg_settings WHERE name = 'statement_timeout'")
+        assert cursor.fetchone()[0] == str(int(settings.DB_STATEMENT_TIMEOUT * 1000))
+    dsn = connection.connection.get_dsn_parameters()
+    assert dsn["connect_timeout"] == str(settings.DB_CONNECT_TIMEOUT)
+
+    assert _postgresql_timeouts(DB_CONNECT_TIMEOUT="7", DB_STATEMENT_TIMEOUT="1.5") == {
+        "statement_timeout": "1500ms",
+        "connect_timeout": "7",
+    }
+    # 0 turns them off: libpq waits for ever to connect, PostgreSQL lets a statement run.
+    assert _postgresql_timeouts(DB_CONNECT_TIMEOUT="0", DB_STATEMENT_TIMEOUT="0") == {
+        "statement_timeout": "0",
+        "connect_timeout": "0",
+    }
+
+
+@on_postgresql
+def test_a_statement_over_the_timeout_is_cancelled_by_the_server(db):
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL statement_timeout = 100")
+        with pytest.raises(OperationalError, match="statement timeout"):
+            cursor.execute("SELECT pg_sleep(5)")
 
 
 # --- PDF rendering -------------------------------------------------------------------------------

@@ -23,16 +23,45 @@ def test_healthz_reports_the_database(client, db):
 
 
 def test_healthz_answers_503_when_the_database_is_down(client, db, monkeypatch):
-    from django.db import connection
+    from django.db import connections
 
-    def broken_cursor(*args, **kwargs):
+    def refused(*args, **kwargs):
         raise OperationalError("connection refused")
 
+    # /healthz probes on a fresh connection of its own (config/views.py, DatabaseProbe): the
+    # database refuses it.
     with monkeypatch.context() as patch:  # undone before the test database is torn down
-        patch.setattr(connection, "cursor", broken_cursor)
+        patch.setattr(type(connections["default"]), "get_new_connection", refused)
         response = client.get(reverse("healthz"))
     assert response.status_code == 503
     assert response.json()["database"] == "unreachable"
+    assert client.get(reverse("healthz")).status_code == 200
+
+
+def test_healthz_does_not_use_the_requests_connection(client, db, monkeypatch):
+    """A broken request connection alone is not what /healthz reports on; a fresh one is."""
+    from django.db import connection
+
+    def broken_cursor(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(connection, "cursor", broken_cursor)
+        response = client.get(reverse("healthz"))
+    assert response.status_code == 200
+
+
+def test_healthz_over_plain_http_is_not_redirected_when_ssl_is_on(client, db, settings):
+    """Load balancers probe /healthz over plain HTTP behind the HTTPS proxy (SECURE_SSL=1)."""
+    settings.SECURE_SSL_REDIRECT = True  # before the client's first request loads the middleware
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"
+    for path in ("/healthz/", "/healthzx", "/dang-nhap/", "/"):  # only /healthz itself
+        redirect = client.get(path)
+        assert redirect.status_code == 301, path
+        assert redirect["Location"] == f"https://testserver{path}"
+    assert client.get("/healthz", secure=True).status_code == 200
 
 
 PAGES = ["clusters:home", "clusters:cluster_list", "clusters:unit_list"]
