@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.ids import REASON_LIMIT, parse_text
 from core.pages import confirmation, form_page
 
 from . import access
@@ -135,7 +136,9 @@ def reorganisation_reverse(request: HttpRequest, pk: int) -> HttpResponse:
     reasons = blockers(reorganisation)
     if request.method == "POST":
         try:
-            reorganisation.reverse(by=request.user, reason=request.POST.get("reason", ""))
+            reorganisation.reverse(
+                by=request.user, reason=parse_text(request.POST.get("reason"), limit=REASON_LIMIT)
+            )
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)

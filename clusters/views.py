@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.ids import parse_id
+from core.ids import parse_page, parse_text, parse_year
 from core.pages import conflict_message, form_page
 from core.text import vn_sort_key
 
@@ -220,7 +220,7 @@ def cluster_year_next(request, pk: int):
     previous = access.get_year_to_continue_for_user(request.user, pk)
     # The members depend on the year (a reform in between): ?nam= shows another year's list.
     form = NextYearForm(
-        request.POST or None, previous=previous, year=parse_id(request.GET.get("nam", ""))
+        request.POST or None, previous=previous, year=parse_year(request.GET.get("nam"))
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -332,7 +332,7 @@ def membership_delete(request, pk: int):
 
 @login_required
 def unit_list(request):
-    query = request.GET.get("q", "").strip()
+    query = parse_text(request.GET.get("q"))
     show_former = request.GET.get("former") == "1"
     units = access.visible_units(request.user).select_related("authority", "successor")
     if query:
@@ -346,7 +346,7 @@ def unit_list(request):
     # In the Vietnamese alphabet, sorted here: the database sorts by bytes ("Đồng Liên" after
     # "Xuân Phương"). The list is an authority's units (a few hundred at most), read in full.
     ordered = sorted(units, key=lambda unit: (vn_sort_key(unit.name), unit.pk))
-    page = Paginator(ordered, 50).get_page(request.GET.get("page"))
+    page = Paginator(ordered, 50).get_page(parse_page(request.GET.get("page")))
     return render(
         request,
         "clusters/unit_list.html",

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from clusters.access import get_cluster_year_for_user
 from config.client_ip import client_ip
+from core.ids import parse_id
 from core.pages import confirmation, redirect_after_post
 from documents.kinds import pdf_response, xlsx_response
 from documents.rendering import PdfRenderError
@@ -74,9 +75,11 @@ def issue(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     back = reverse("issuing:register", args=[cluster_year.pk])
     supersede = None
     if request.POST.get("supersede"):
-        supersede = IssuedDocument.objects.filter(
-            cluster_year=cluster_year, kind=slug, pk=_int(request.POST["supersede"])
-        ).first()
+        wanted = parse_id(request.POST["supersede"])
+        if wanted is not None:
+            supersede = IssuedDocument.objects.filter(
+                cluster_year=cluster_year, kind=slug, pk=wanted
+            ).first()
         if supersede is None:
             messages.error(request, _("The document to correct was not found."))
             return redirect_after_post(request, back)
@@ -126,13 +129,6 @@ def issue(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         return redirect_after_post(request, back)
     messages.success(request, _("Issued as %(reference)s.") % {"reference": document.reference})
     return redirect_after_post(request, back)
-
-
-def _int(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        return 0
 
 
 @login_required

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import reswap, retarget
 
 from clusters.links import year_crumbs
+from core.ids import parse_id
 from core.pages import form_page, save_or_explain
 from documents.kinds import preview_response, render_pdf_response, stored_file_response
 
@@ -176,7 +177,7 @@ def clause_add(request, pk: int):
     if form.is_valid():
         clause = form.save(commit=False)
         clause.pledge = pledge
-        services.insert_clause(clause, after_pk=request.POST.get("after"))
+        services.insert_clause(clause, after_pk=parse_id(request.POST.get("after")))
         return _clauses_response(request, pledge, rights)
     if request.htmx:
         context = {**_clause_context(pledge, rights), "new_clause_form": form}

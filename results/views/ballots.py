@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clusters.models import nominees_of
-from core.ids import parse_id
+from core.ids import parse_id, parse_text
 from core.pages import confirmation, redirect_after_post
 from core.text import vn_sort_key
 
@@ -53,7 +53,7 @@ def ballot_create(request, pk: int):
     up to the award's number of nominees, are proposed), then the ballot opens with them."""
     cluster_year, _organiser = get_vote_year_for_user(request.user, pk, organise=True)
     table, _tree, ranked = load_results(cluster_year)
-    wanted = request.POST.get("award") or request.GET.get("award")
+    wanted = parse_text(request.POST.get("award") or request.GET.get("award"))
     award = next((a for a in cluster_year.awards if a["name"] == wanted), None)
     if award is None:
         messages.error(request, _("Choose one of the year's awards."))

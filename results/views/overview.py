@@ -21,7 +21,7 @@ from clusters.access import (
     visible_units,
 )
 from clusters.models import Unit
-from core.ids import parse_id
+from core.ids import parse_year
 from core.numbers import format_decimal
 from pledges.cards import covenant_status
 from pledges.models import Pledge
@@ -67,7 +67,7 @@ def authority_overview(request, pk: int):
     readable = visible_cluster_years(request.user).filter(cluster__authority__in=authorities)
     all_years = readable.values_list("year", flat=True)
     years = sorted(set(all_years), reverse=True)
-    year = parse_id(request.GET.get("nam", "")) or (years[0] if years else 0)
+    year = parse_year(request.GET.get("nam")) or (years[0] if years else 0)
     cluster_years = list(
         readable.filter(year=year)
         .with_summary()

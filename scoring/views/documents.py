@@ -31,9 +31,10 @@ def _document(request, pk: int, slug: str):
         raise Http404
     unit = None
     if slug == "phieu-cham" and request.GET.get("unit"):
-        unit = get_object_or_404(
-            Unit, pk=parse_id(request.GET["unit"]), memberships__cluster_year=cluster_year
-        )
+        wanted = parse_id(request.GET["unit"])
+        if wanted is None:  # "?unit=abc": no unit of the year
+            raise Http404
+        unit = get_object_or_404(Unit, pk=wanted, memberships__cluster_year=cluster_year)
     return cluster_year, kind, document_context(load_for_print(cluster_year.pk), unit=unit), unit
 
 

@@ -15,7 +15,7 @@ from django_htmx.http import reswap, retarget
 
 from clusters.access import visible_cluster_years
 from clusters.models import Unit
-from core.ids import parse_id
+from core.ids import REASON_LIMIT, parse_id, parse_text
 from core.pages import form_page, save_or_explain
 
 from .. import access, services, sheets
@@ -158,7 +158,7 @@ def table_status(request, pk: int):
         elif action == "close":
             if not rights.can_close:
                 raise PermissionDenied
-            table.close(reason=request.POST.get("reason", "").strip())
+            table.close(reason=parse_text(request.POST.get("reason"), limit=REASON_LIMIT))
             messages.success(request, _("The table is closed."))
         else:
             raise ValidationError(_("Unknown action."))
@@ -195,9 +195,10 @@ def criterion_add(request, pk: int):
 def _criterion_of(table: ScoringTable, pk) -> Criterion | None:
     if not pk:
         return None
-    if parse_id(pk) is None:  # a tampered hidden field
+    wanted = parse_id(pk)
+    if wanted is None:  # a tampered hidden field
         raise Http404
-    return get_object_or_404(Criterion, table=table, pk=parse_id(pk))
+    return get_object_or_404(Criterion, table=table, pk=wanted)
 
 
 @login_required
