@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.ids import REASON_LIMIT, parse_text
+from core.ids import parse_reason
 from core.pages import confirmation, form_page
 
 from . import access
@@ -134,11 +134,11 @@ def reorganisation_apply(request: HttpRequest, pk: int) -> HttpResponse:
 def reorganisation_reverse(request: HttpRequest, pk: int) -> HttpResponse:
     reorganisation, _can_edit = access.get_reorganisation_for_user(request.user, pk, edit=True)
     reasons = blockers(reorganisation)
+    typed = ""
     if request.method == "POST":
+        typed = parse_reason(request.POST.get("reason"))
         try:
-            reorganisation.reverse(
-                by=request.user, reason=parse_text(request.POST.get("reason"), limit=REASON_LIMIT)
-            )
+            reorganisation.reverse(by=request.user, reason=typed)
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
@@ -153,6 +153,7 @@ def reorganisation_reverse(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "reorganisation": reorganisation,
             "blockers": reasons,
+            "typed": typed,
             "crumbs": _crumbs(
                 (reorganisation.title, reorganisation.get_absolute_url()), (_("Reverse"), None)
             ),

@@ -7,11 +7,15 @@ from __future__ import annotations
 
 import re
 
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
+
 _INT = re.compile(r"-?[0-9]{1,18}")  # fits a 64-bit column; "²" and "1e999" are not digits here
 _ID = re.compile(r"[0-9]{1,18}")
-# Search texts and reasons are short; a longer one is cut, never refused with an error.
+# A search text is short; a longer one is cut, never refused with an error.
 TEXT_LIMIT = 200
-# A reason given for an act (closing a table, reversing a reorganisation) is kept whole up to this.
+# A reason given for an act (closing a table, returning a sheet, reversing a reorganisation) is
+# kept whole up to this; a longer one is refused by the model (check_reason), never cut.
 REASON_LIMIT = 2000
 
 
@@ -47,9 +51,27 @@ def parse_page(value: object) -> int:
     return parse_int(value, minimum=1) or 1
 
 
-def parse_text(value: object, *, limit: int = TEXT_LIMIT) -> str:
+def parse_text(value: object, *, limit: int | None = TEXT_LIMIT) -> str:
     """A text from a request (a search, a reason): without NUL and the other control characters
     that PostgreSQL or the printed documents refuse, trimmed, cut to `limit` characters."""
     text = "" if value is None else str(value)
     text = "".join(ch for ch in text if ch in "\t\n\r" or ord(ch) >= 32)
-    return text.strip()[:limit]
+    text = text.strip()
+    return text if limit is None else text[:limit]
+
+
+def parse_reason(value: object) -> str:
+    """A reason typed for an act, from a request: without NUL and the other control characters,
+    trimmed, but whole, so that the act refuses one that is too long (check_reason) and the
+    page gives it back to be shortened, rather than a reason cut without a word."""
+    return parse_text(value, limit=None)
+
+
+def check_reason(reason: str) -> str:
+    """The model's check of a reason: refused, with the limit said, when longer than
+    REASON_LIMIT."""
+    if len(reason) > REASON_LIMIT:
+        raise ValidationError(
+            gettext("The reason is too long: at most %(max)s characters.") % {"max": REASON_LIMIT}
+        )
+    return reason

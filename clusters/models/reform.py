@@ -15,11 +15,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.ids import check_reason
 from core.types import AnyUser
 
 from .units import Authority
-
-REASON_MAX = 2000  # the reversal's reason, as the page's field allows
 
 
 class Reorganisation(models.Model):
@@ -119,10 +118,7 @@ class Reorganisation(models.Model):
         reason = " ".join((reason or "").replace("\x00", " ").split())
         if not reason:
             raise ValidationError(gettext("Write why the reorganisation is reversed."))
-        if len(reason) > REASON_MAX:
-            raise ValidationError(
-                gettext("The reason is too long: at most %(max)s characters.") % {"max": REASON_MAX}
-            )
+        check_reason(reason)
         locked = self._locked(self.Status.APPLIED)
         undo(locked)
         locked.status = self.Status.REVERSED

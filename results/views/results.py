@@ -14,7 +14,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.ids import REASON_LIMIT, parse_text
+from core.ids import parse_reason, parse_text
 from core.pages import confirmation, redirect_after_post
 from core.text import vn_sort_key
 from documents.kinds import preview_response, render_pdf_response, xlsx_response
@@ -103,7 +103,7 @@ def _ask_before_finalising(request, table: ScoringTable):
 def results_status(request, pk: int):
     table = get_table_to_finalise_for_user(request.user, pk)
     cluster_year = table.cluster_year
-    reason = parse_text(request.POST.get("reason"), limit=REASON_LIMIT)
+    reason = parse_reason(request.POST.get("reason"))
     back = reverse("results:results", args=[cluster_year.pk])
     if request.POST.get("action") == "finalise" and table.status == ScoringTable.Status.PUBLISHED:
         still_open = sorted(b.award for b in table.ballots.filter(status=Ballot.Status.OPEN))

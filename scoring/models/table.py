@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from clusters.models import ClusterYear
 from core.freeze import FreezeGuardedQuerySet, locked_read
+from core.ids import check_reason
 from core.text import fold
 
 if TYPE_CHECKING:
@@ -267,7 +268,7 @@ class ScoringTable(models.Model):
     @transaction.atomic
     def reopen(self, *, reason: str) -> None:
         """Staff reopen closed (finalised) results; the reason stays in the history."""
-        reason = (reason or "").strip()
+        reason = check_reason((reason or "").strip())
         if not reason:
             raise ValidationError(_("Write why the results are reopened."))
         if self.status_in_database() != self.Status.CLOSED:
@@ -283,7 +284,7 @@ class ScoringTable(models.Model):
             raise ValidationError(_("Only a published table can be closed."))
         if unsubmitted is not None and unsubmitted not in self.Unsubmitted.values:
             raise ValidationError(_("Choose what to do with the sheets never submitted."))
-        self._change_reason = reason or None
+        self._change_reason = check_reason(reason or "") or None
         fields: dict = {"closed_at": timezone.now()}
         if unsubmitted is not None:
             fields["unsubmitted"] = unsubmitted

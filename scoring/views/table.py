@@ -15,7 +15,7 @@ from django_htmx.http import reswap, retarget
 
 from clusters.access import visible_cluster_years
 from clusters.models import Unit
-from core.ids import REASON_LIMIT, parse_id, parse_text
+from core.ids import parse_id, parse_reason
 from core.pages import form_page, save_or_explain
 
 from .. import access, services, sheets
@@ -158,7 +158,7 @@ def table_status(request, pk: int):
         elif action == "close":
             if not rights.can_close:
                 raise PermissionDenied
-            table.close(reason=parse_text(request.POST.get("reason"), limit=REASON_LIMIT))
+            table.close(reason=parse_reason(request.POST.get("reason")))
             messages.success(request, _("The table is closed."))
         else:
             raise ValidationError(_("Unknown action."))
