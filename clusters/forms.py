@@ -252,6 +252,7 @@ class ClusterYearForm(BaseForm):
             "awards",
             "tier_bands",
             "members_read_after_final",
+            "reminder_days",
             "notes",
         ]
         widgets = {

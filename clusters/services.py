@@ -259,6 +259,7 @@ def start_next_year(
         awards=previous.awards,
         tier_bands=previous.tier_bands,
         members_read_after_final=previous.members_read_after_final,
+        reminder_days=previous.reminder_days,
     )
     new_year.full_clean()
     new_year.save()

@@ -148,6 +148,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "clusters.context_processors.user_roles",
+                "scoring.context_processors.reminders",
             ],
         },
     }

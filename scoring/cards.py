@@ -198,6 +198,7 @@ def todo_items(user: AnyUser, cluster_years: Sequence[ClusterYear]) -> list[Todo
     items = []
     for sheet in sheets:
         year = years[sheet.table.cluster_year_id]
+        sheet.table.cluster_year = year  # its deadlines, without a query per sheet
         url = reverse("scoring:sheet_detail", args=[sheet.pk])
         if sheet.unit_id in clerk_of:
             items.append(_own_sheet_item(sheet, year, url, found.get(sheet.pk, [])))
@@ -232,15 +233,30 @@ def _own_sheet_item(
     if sheet.status == ScoreSheet.Status.RETURNED:
         return replace(
             item,
-            deadline=_deadline(year.review_deadline, str(_("Review deadline"))),
+            deadline=sheet.deadline(),
             note=gettext("Returned by the reviewer: %(reason)s") % {"reason": sheet.return_reason},
             problems=_problem_links(sheet, found) if found else (),
+            urgent=True,
+        )
+    if sheet.deadline_missed:
+        return replace(
+            item,
+            deadline=sheet.deadline(),
+            note=gettext(
+                "The self-scoring deadline has passed: the unit can ask staff for more time."
+            ),
+            problems=(
+                (
+                    gettext("Ask for an extension"),
+                    reverse("scoring:extension_ask", args=[sheet.pk]),
+                ),
+            ),  # fmt: skip
             urgent=True,
         )
     if sheet.status == ScoreSheet.Status.DRAFT:
         return replace(
             item,
-            deadline=_deadline(year.self_score_deadline, str(_("Self-scoring deadline"))),
+            deadline=sheet.deadline(),
             problems=_problem_links(sheet, found) if found else (),
         )
     return replace(item, done=True)  # submitted or reviewed: nothing to do, worth knowing

@@ -199,3 +199,40 @@ def score_value_field() -> VietDecimalField:
     """A score as typed on the sheet: the limits of the stored value (the criterion's maximum
     and step are checked by the save)."""
     return decimal_field_for(Score, "self_value", required=False)
+
+
+class ExtensionAskForm(PlainForm):
+    reason = forms.CharField(
+        label=_("Why the unit needs more time"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "grow"}),
+    )
+    until = forms.DateField(
+        label=_("Until (day asked for)"),
+        required=False,
+        widget=DATE_WIDGET,
+        help_text=_("Optional: staff choose the day when they grant the request."),
+    )
+
+
+class ExtensionAnswerForm(PlainForm):
+    decision = forms.ChoiceField(
+        label=_("Answer"),
+        choices=[("grant", _("Grant")), ("refuse", _("Refuse"))],
+        widget=forms.RadioSelect,
+    )
+    until = forms.DateField(
+        label=_("New deadline for this unit"), required=False, widget=DATE_WIDGET
+    )
+    answer = forms.CharField(
+        label=_("Note to the unit (required when refusing)"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "grow"}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == "grant" and not cleaned.get("until"):
+            self.add_error("until", _("Give the new deadline."))
+        return cleaned

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import documents, evidence, review, sheets, spreadsheet, table
+from .views import documents, evidence, extensions, notices, review, sheets, spreadsheet, table
 
 app_name = "scoring"
 
@@ -28,6 +28,10 @@ urlpatterns = [
     path("phieu/<int:pk>/lich-su/", sheets.sheet_history, name="sheet_history"),
     path("phieu/<int:pk>/van-ban/", documents.sheet_document, name="sheet_document"),
     path("phieu/<int:pk>/pdf/", documents.sheet_pdf, name="sheet_pdf"),
+    path("phieu/<int:pk>/xin-gia-han/", extensions.extension_ask, name="extension_ask"),
+    path("gia-han/<int:pk>/tra-loi/", extensions.extension_answer, name="extension_answer"),
+    path("nhac-viec/", notices.reminder_list, name="reminders"),
+    path("nhac-viec/da-doc/", notices.reminders_read, name="reminders_read"),
     path("diem/<int:pk>/luu/", sheets.score_save, name="score_save"),
     path("diem/<int:pk>/minh-chung/", evidence.evidence_upload, name="evidence_upload"),
     path("minh-chung/<int:pk>/", evidence.evidence_download, name="evidence_download"),

@@ -178,6 +178,26 @@ class ClusterYearQuerySet(models.QuerySet):
         return registry.with_year_summary(summary)
 
 
+def reminder_day_list(text: str) -> list[int]:
+    """ "7, 1" → [7, 1]: the days before a deadline when people are reminded, largest first
+    (ValueError on anything else)."""
+    days = {int(part) for part in text.replace(";", ",").split(",") if part.strip()}
+    if any(not 0 <= day <= 60 for day in days):
+        raise ValueError(text)
+    return sorted(days, reverse=True)
+
+
+def validate_reminder_days(text: str) -> None:
+    try:
+        days = reminder_day_list(text)
+    except ValueError:
+        raise ValidationError(
+            _('Write whole numbers of days from 0 to 60, separated by commas, e.g. "7, 1".')
+        ) from None
+    if len(days) > 5:
+        raise ValidationError(_("At most five reminders before a deadline."))
+
+
 class ClusterYear(models.Model):
     class AfterFinal(models.TextChoices):
         """What member units read once the results are final (before, each reads its own
@@ -208,6 +228,17 @@ class ClusterYear(models.Model):
         null=True,
         blank=True,
         help_text=_("The leader unit can review scores until the end of this day."),
+    )
+    reminder_days = models.CharField(
+        _("reminders before a deadline (days)"),
+        max_length=40,
+        default="7, 1",
+        blank=True,
+        validators=[validate_reminder_days],
+        help_text=_(
+            'Days before each deadline when units and reviewers are reminded, e.g. "7, 1"; '
+            "empty: no reminders."
+        ),
     )
     vote_threshold_strict = models.BooleanField(
         _("strictly more than the percentage"),
@@ -268,6 +299,14 @@ class ClusterYear(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("clusters:cluster_year_detail", args=[self.pk])
+
+    @property
+    def reminder_day_list(self) -> list[int]:
+        """The days before each deadline when people are reminded, largest first."""
+        try:
+            return reminder_day_list(self.reminder_days)
+        except ValueError:  # stored before validation, or by hand: no reminders rather than a crash
+            return []
 
     def delete(self, *args, **kwargs):
         self.ensure_changeable()

@@ -1,5 +1,6 @@
 """Models of the scoring app: the table and its criteria, the sheets and their scores."""
 
+from .notices import ExtensionRequest, Reminder
 from .sheet import (
     Evidence,
     Score,
@@ -34,7 +35,8 @@ from .table import (
 
 __all__ = [
     "TABLE_WORDING_FIELDS", "TIE_BREAK_RULES", "TIE_BREAK_WORDS", "WORDING_FIELDS", "Criterion",
-    "CriterionQuerySet", "Evidence", "Score", "ScoreNumbers", "ScoreSheet", "ScoreValues",
+    "CriterionQuerySet", "Evidence", "ExtensionRequest", "Reminder", "Score", "ScoreNumbers",
+    "ScoreSheet", "ScoreValues",
     "ScoringTable", "ScoringTableQuerySet", "SheetIncomplete", "SheetLocked", "StaleWrite",
     "TableLocked",
     "clean_text", "deadline_passed", "default_tie_break", "describe_tie_break", "end_of_day",

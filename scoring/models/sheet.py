@@ -17,7 +17,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from clusters.deadlines import Deadline
 from clusters.models import Unit
+from core.ids import check_reason
 from core.text import refuse_nul
 
 from .table import ScoringTable
@@ -101,6 +103,9 @@ class ScoreSheet(models.Model):
         verbose_name=_("reviewer"),
     )
     return_reason = models.TextField(_("why it was returned"), blank=True)
+    # An extension granted to this unit alone (scoring.models.ExtensionRequest.grant): the unit
+    # scores until the end of this day even after the year's self-scoring deadline.
+    extended_until = models.DateField(_("extended until"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
@@ -126,20 +131,55 @@ class ScoreSheet(models.Model):
 
     # --- State rules: why the unit or a reviewer cannot act now ---------------------------
 
-    def entry_blocked(self) -> str:
-        """Why the unit cannot score its sheet now ("" when it can). A sheet returned by the
-        reviewer stays open until the review deadline, so the unit can correct and resubmit."""
+    def entry_deadline(self) -> datetime.date | None:
+        """The last day the unit may score: the year's self-scoring deadline, or the unit's own
+        extension when one was granted past it; for a sheet returned by the reviewer, the
+        review deadline (it is corrected and resubmitted within the review). None: no limit."""
         cluster_year = self.table.cluster_year
+        if self.status == self.Status.RETURNED:
+            return cluster_year.review_deadline
+        day = cluster_year.self_score_deadline
+        if day is not None and self.extended_until is not None:
+            return max(day, self.extended_until)
+        return day
+
+    def deadline(self) -> Deadline | None:
+        """The deadline that matters to the sheet now, as people read it: the unit's while it
+        scores (its extension when granted), the review's once it is submitted or returned;
+        none once reviewed. One place for the sheet, the to-do list and the reminders."""
+        if self.status == self.Status.REVIEWED:
+            return None
+        if self.status == self.Status.SUBMITTED:
+            day, label = self.table.cluster_year.review_deadline, gettext("Review deadline")
+        elif self.status == self.Status.RETURNED:
+            day, label = self.entry_deadline(), gettext("Review deadline")
+        else:
+            day = self.entry_deadline()
+            year_day = self.table.cluster_year.self_score_deadline
+            extended = day is not None and year_day is not None and day > year_day
+            label = gettext("Extended until") if extended else gettext("Self-scoring deadline")
+        return Deadline(day, label) if day else None
+
+    def entry_blocked(self) -> str:
+        """Why the unit cannot score its sheet now ("" when it can)."""
         if self.table.status != TableStatus.PUBLISHED:
             return gettext("The scoring table is not open for scoring.")
         if not self.is_open_for_unit:
             return gettext("The sheet is submitted: it is read-only for the unit.")
-        if self.status == self.Status.RETURNED:
-            if deadline_passed(cluster_year.review_deadline):
+        if deadline_passed(self.entry_deadline()):
+            if self.status == self.Status.RETURNED:
                 return gettext("The review deadline has passed.")
-        elif deadline_passed(cluster_year.self_score_deadline):
             return gettext("The self-scoring deadline has passed.")
         return ""
+
+    @property
+    def deadline_missed(self) -> bool:
+        """The unit could still score but for its deadline: it may ask for an extension."""
+        return (
+            self.status == self.Status.DRAFT
+            and self.table.status == TableStatus.PUBLISHED
+            and deadline_passed(self.entry_deadline())
+        )
 
     def review_state_blocked(self) -> str:
         """Why the sheet cannot be reviewed now, whoever asks ("" when it can): only a submitted
@@ -225,7 +265,7 @@ class ScoreSheet(models.Model):
     def return_to_unit(self, *, reason: str, by) -> None:
         """The reviewer sends a submitted sheet back to the unit, saying why."""
         sheet = self._locked()
-        reason = clean_text(reason)
+        reason = check_reason(clean_text(reason))
         if not reason:
             raise ValidationError(gettext("Write why the sheet goes back to the unit."))
         if sheet.status != ScoreSheet.Status.SUBMITTED:
@@ -240,7 +280,7 @@ class ScoreSheet(models.Model):
         """A reviewed sheet goes back to "submitted" so its review can go on, with the reason
         in the history; only before the results are final (the table still open)."""
         sheet = self._locked()
-        reason = clean_text(reason)
+        reason = check_reason(clean_text(reason))
         if not reason:
             raise ValidationError(gettext("Write why the review is reopened."))
         if sheet.status != ScoreSheet.Status.REVIEWED:

@@ -16,8 +16,8 @@ from core.pages import form_page
 from documents.formatting import vn_number
 
 from .. import access, sheets
-from ..forms import DeadlineForm
-from ..models import ScoreValues
+from ..forms import DeadlineForm, ExtensionAnswerForm
+from ..models import ExtensionRequest, ScoreValues
 from ..totals import YearScores
 from .links import scores_crumbs
 
@@ -124,10 +124,24 @@ def deadlines(request, pk: int):
         else:
             messages.success(request, _("Deadlines changed."))
             return redirect("scoring:sheet_list", pk=cluster_year.pk)
+    requests = ExtensionRequest.objects.filter(
+        sheet__table__cluster_year=cluster_year
+    ).select_related("sheet__unit", "asked_by", "answered_by")
+    pending = ExtensionRequest.Status.PENDING
     return form_page(
         request,
         form,
         title=_("Deadlines of %(year)s") % {"year": cluster_year.year},
         crumbs=scores_crumbs(cluster_year, (_("Deadlines"), None)),
         cancel_url=reverse("scoring:sheet_list", args=[cluster_year.pk]),
-    )
+        template="scoring/deadlines.html",
+        extra={
+            "requests": [
+                {"request": item,
+                 "form": ExtensionAnswerForm(prefix=f"r{item.pk}",
+                                             initial={"until": item.wanted_until})
+                 if item.status == pending else None}
+                for item in sorted(requests, key=lambda item: item.status != pending)
+            ]
+        },
+    )  # fmt: skip

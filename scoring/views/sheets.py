@@ -13,12 +13,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from clusters.deadlines import Deadline
-from core.ids import parse_id
+from clusters.roles import roles_for
+from core.ids import parse_id, parse_reason
 from core.pages import confirmation, redirect_after_post
 
 from .. import access, checks, sheet_page, trail
-from ..models import Score, ScoreSheet, ScoreValues, SheetIncomplete
+from ..models import ExtensionRequest, Score, ScoreSheet, ScoreValues, SheetIncomplete
 from ..totals import YearScores, pair
 from . import sheet_form
 from .links import scores_crumbs, sheet_url
@@ -97,7 +97,8 @@ def _sheet_context(request, sheet: ScoreSheet, rights, *, errors: dict) -> dict:
         "cluster_year": table.cluster_year,
         "rights": rights,
         "labels": sheet_page.row_labels(),
-        "deadline": sheet_deadline(sheet),
+        "extension": _extension(request.user, sheet),
+        "deadline": sheet.deadline(),
         "problems": problems,
         "rows": rows,
         **_totals_context(tree, scores),
@@ -106,19 +107,6 @@ def _sheet_context(request, sheet: ScoreSheet, rights, *, errors: dict) -> dict:
         "history_more": history.more,
         "crumbs": scores_crumbs(table.cluster_year, (sheet.unit.name, None)),
     }
-
-
-def sheet_deadline(sheet: ScoreSheet) -> Deadline | None:
-    """The deadline that matters to the sheet now: the unit's while it scores, the review's
-    once it is submitted or returned (a returned sheet can be corrected until then)."""
-    cluster_year = sheet.table.cluster_year
-    if sheet.status == ScoreSheet.Status.DRAFT:
-        day, label = cluster_year.self_score_deadline, _("Self-scoring deadline")
-    elif sheet.status == ScoreSheet.Status.REVIEWED:
-        return None
-    else:
-        day, label = cluster_year.review_deadline, _("Review deadline")
-    return Deadline(day, label) if day else None
 
 
 def _totals_context(tree, scores: list) -> dict:
@@ -144,6 +132,16 @@ def sheet_detail(request, pk: int):
             messages.success(request, _("%(count)d scores saved.") % {"count": saved})
         return after_form(request, sheet, rights, errors, focus=next(iter(attached), None))
     return render_sheet(request, sheet, rights, errors={})
+
+
+def _extension(user, sheet: ScoreSheet) -> dict | None:
+    """For the unit's clerk once its deadline has passed: the last request for more time and
+    whether another may be sent (one waiting at a time)."""
+    if not sheet.deadline_missed or sheet.unit_id not in roles_for(user).clerk_of:
+        return None
+    latest = sheet.extension_requests.first()
+    pending = latest is not None and latest.status == ExtensionRequest.Status.PENDING
+    return {"latest": latest, "can_ask": not pending}
 
 
 def render_sheet(request, sheet: ScoreSheet, rights, *, errors: dict):
@@ -309,13 +307,13 @@ def sheet_action(request, pk: int):
             sheet.submit(by=request.user)
             messages.success(request, _("The sheet is submitted to the leader unit for review."))
         elif action == "return":
-            sheet.return_to_unit(reason=request.POST.get("reason", ""), by=request.user)
+            sheet.return_to_unit(reason=parse_reason(request.POST.get("reason")), by=request.user)
             messages.success(request, _("The sheet is returned to the unit."))
         elif action == "reviewed":
             sheet.mark_reviewed(by=request.user)
             messages.success(request, _("The sheet is marked reviewed."))
         elif action == "reopen":
-            sheet.reopen_review(reason=request.POST.get("reason", ""), by=request.user)
+            sheet.reopen_review(reason=parse_reason(request.POST.get("reason")), by=request.user)
             messages.success(request, _("The review is reopened."))
         else:
             raise ValidationError(_("Unknown action."))

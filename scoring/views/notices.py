@@ -1,0 +1,47 @@
+"""A person's reminders (scoring.reminders): the newest first, the unread marked; read ones are
+marked read only by a POST."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.ids import parse_page
+from core.pages import resolve_crumbs
+
+from ..models import Reminder
+
+PER_PAGE = 50
+
+
+def _mine(request: HttpRequest) -> QuerySet[Reminder]:
+    return Reminder.objects.filter(user_id=request.user.pk or 0)
+
+
+@login_required
+def reminder_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(_mine(request), PER_PAGE).get_page(parse_page(request.GET.get("trang")))
+    return render(
+        request,
+        "scoring/reminders.html",
+        {
+            "page": page,
+            "crumbs": resolve_crumbs([(_("Dashboard"), "clusters:home"), (_("Reminders"), None)]),
+        },
+    )
+
+
+@login_required
+@require_POST
+def reminders_read(request: HttpRequest) -> HttpResponse:
+    count = _mine(request).filter(read_at__isnull=True).update(read_at=timezone.now())
+    if count:
+        messages.success(request, _("Every reminder is marked read."))
+    return redirect("scoring:reminders")
