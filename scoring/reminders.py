@@ -122,8 +122,11 @@ def _deadlines(today: datetime.date, sheets: list[ScoreSheet]) -> list[Due]:
         if day is None or n is None:
             continue
         left = (day - today).days
-        subject = _("%(unit)s: %(left)s to the deadline of its score sheet (%(day)s)") % {
-            "unit": sheet.unit.name, "left": _days(left), "day": _day(day)}  # fmt: skip
+        subject = (
+            _("%(unit)s: today is the last day for its score sheet (%(day)s)")
+            if left == 0
+            else _("%(unit)s: %(left)s left for its score sheet (deadline %(day)s)")
+        ) % {"unit": sheet.unit.name, "left": _days(left), "day": _day(day)}
         body = _(
             "The score sheet of %(unit)s in %(cluster)s is not submitted yet. The unit can "
             "score and submit it until the end of %(day)s."
@@ -169,8 +172,6 @@ def _reviewer_of(year: ClusterYear, unit_id: int) -> int | None:
 
 
 def _days(n: int) -> str:
-    if n == 0:
-        return _("last day")
     return translation.ngettext("%(n)d day", "%(n)d days", n) % {"n": n}
 
 
