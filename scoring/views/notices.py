@@ -33,7 +33,7 @@ def reminder_list(request: HttpRequest) -> HttpResponse:
         "scoring/reminders.html",
         {
             "page": page,
-            "crumbs": resolve_crumbs([(_("Dashboard"), "clusters:home"), (_("Reminders"), None)]),
+            "crumbs": resolve_crumbs([(_("Reminders"), None)]),
         },
     )
 
