@@ -14,80 +14,102 @@ def _num(value: Decimal) -> str:
     return text.replace(".", ",")
 
 
-def results_bar_chart(results, roots, *, nominal: Decimal, width: int = 760) -> str:
-    """Horizontal bars of each unit's total in rank order, stacked by score section, bonus in
-    green, deductions as a red band cut from the end of the bar."""
-    score_roots = [node.criterion for node in roots if node.criterion.kind == "score"]
-    label_width, bar_height, gap, top = 190, 18, 8, 30
-    scale_max = max([nominal, *(r.totals.score + r.totals.bonus for r in results)])
-    plot = width - label_width - 60
-    height = top + len(results) * (bar_height + gap) + 40
+FONT_SIZE = 13  # px, as drawn: the chart has no viewBox, so its text is never scaled down
+NAME_LINE, BAR_HEIGHT, ROW_GAP, TOP = 16, 14, 12, 22
+LEGEND_WRAP = 300  # px: a legend line fits the narrowest phone (360 px less the page's margins)
 
-    def x(value: Decimal) -> float:
-        return label_width + float(value) / float(scale_max) * plot
+
+def _pct(value: Decimal, scale_max: Decimal) -> float:
+    return float(value) / float(scale_max) * 100
+
+
+def _text_width(text: str) -> float:
+    return len(text) * FONT_SIZE * 0.55  # enough for Liberation Serif and its fallbacks
+
+
+def results_bar_chart(results, roots, *, nominal: Decimal) -> str:
+    """Horizontal bars of each unit's total in rank order, stacked by score section, bonus in
+    green, deductions as a red band cut from the end of the bar.
+
+    Each unit's name and total are written above its bar, and the bars are laid out in percent
+    of the chart's width while the text is in pixels: the chart fills a phone's screen or a
+    desktop's column with its labels at the same legible size (a viewBox would shrink them with
+    the chart, to about 5 px on a phone)."""
+    score_roots = [node.criterion for node in roots if node.criterion.kind == "score"]
+    scale_max = max([nominal, *(r.totals.score + r.totals.bonus for r in results)])
+    row = NAME_LINE + 4 + BAR_HEIGHT + ROW_GAP
+    plot_bottom = TOP + len(results) * row
+    legend = [(PALETTE[i % len(PALETTE)], "fill", root.code) for i, root in enumerate(score_roots)]
+    legend += [(BONUS_COLOR, "fill", "Thưởng"), (DEDUCTION_COLOR, "stroke", "Trừ")]
+    placed, line_x, line = [], 0.0, 0
+    for item in legend:
+        width = 16 + _text_width(item[2]) + 14
+        if line_x and line_x + width > LEGEND_WRAP:
+            line_x, line = 0.0, line + 1
+        placed.append((line_x, plot_bottom + 8 + line * 20, item))
+        line_x += width
+    height = plot_bottom + 8 + (line + 1) * 20
 
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="100%" role="img" class="chart" font-family="Liberation Serif, serif" '
-        f'font-size="12"><title>Tổng điểm theo đơn vị</title>'
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="100%" height="{height}" role="img" '
+        f'class="chart" font-family="Liberation Serif, serif" font-size="{FONT_SIZE}">'
+        f"<title>Tổng điểm theo đơn vị</title>"
     ]
-    for tick in range(0, int(scale_max) + 1, max(10, int(scale_max) // 10 or 1)):
-        tx = x(Decimal(tick))
+    step = 10
+    while scale_max / step > 6:  # at most about six ticks: they fit a phone's width
+        step *= 2
+    for tick in range(0, int(scale_max) + 1, step):
+        at = _pct(Decimal(tick), scale_max)
+        anchor = "start" if at < 4 else "end" if at > 96 else "middle"
         parts.append(
-            f'<line x1="{tx:.1f}" y1="{top - 6}" x2="{tx:.1f}" y2="{height - 36}" '
-            f'stroke="#ddd"/><text x="{tx:.1f}" y="{top - 10}" text-anchor="middle" '
+            f'<line x1="{at:.2f}%" y1="{TOP - 6}" x2="{at:.2f}%" y2="{plot_bottom - ROW_GAP}" '
+            f'stroke="#ddd"/><text x="{at:.2f}%" y="{TOP - 10}" text-anchor="{anchor}" '
             f'fill="#555">{tick}</text>'
         )
     for index, result in enumerate(results):
-        y = top + index * (bar_height + gap)
+        y = TOP + index * row
+        bar_y = y + NAME_LINE + 4
         name = escape(f"{result.rank}. {result.sheet.unit.name}")
         parts.append(
-            f'<text x="{label_width - 6}" y="{y + bar_height - 5}" text-anchor="end">{name}</text>'
+            f'<text x="0" y="{y + NAME_LINE - 3}">{name}</text>'
+            f'<text x="100%" y="{y + NAME_LINE - 3}" text-anchor="end" font-weight="bold">'
+            f"{_num(result.total)}</text>"
         )
         start = Decimal(0)
         for color_index, root in enumerate(score_roots):
             value = result.totals.sections.get(root.pk, Decimal(0))
             if value:
                 parts.append(
-                    f'<rect x="{x(start):.1f}" y="{y}" width="{x(start + value) - x(start):.1f}" '
-                    f'height="{bar_height}" fill="{PALETTE[color_index % len(PALETTE)]}">'
+                    f'<rect x="{_pct(start, scale_max):.2f}%" y="{bar_y}" '
+                    f'width="{_pct(value, scale_max):.2f}%" height="{BAR_HEIGHT}" '
+                    f'fill="{PALETTE[color_index % len(PALETTE)]}">'
                     f"<title>{escape(root.code)}: {_num(value)}</title></rect>"
                 )
             start += value
         if result.totals.bonus:
-            end = start + result.totals.bonus
             parts.append(
-                f'<rect x="{x(start):.1f}" y="{y}" width="{x(end) - x(start):.1f}" '
-                f'height="{bar_height}" fill="{BONUS_COLOR}"><title>+{_num(result.totals.bonus)}'
-                f"</title></rect>"
+                f'<rect x="{_pct(start, scale_max):.2f}%" y="{bar_y}" '
+                f'width="{_pct(result.totals.bonus, scale_max):.2f}%" height="{BAR_HEIGHT}" '
+                f'fill="{BONUS_COLOR}"><title>+{_num(result.totals.bonus)}</title></rect>'
             )
-            start = end
+            start += result.totals.bonus
         if result.totals.deduction:
             cut = start - result.totals.deduction
             parts.append(
-                f'<rect x="{x(cut):.1f}" y="{y + 3}" width="{x(start) - x(cut):.1f}" '
-                f'height="{bar_height - 6}" fill="none" stroke="{DEDUCTION_COLOR}" '
+                f'<rect x="{_pct(cut, scale_max):.2f}%" y="{bar_y + 2}" '
+                f'width="{_pct(result.totals.deduction, scale_max):.2f}%" '
+                f'height="{BAR_HEIGHT - 4}" fill="none" stroke="{DEDUCTION_COLOR}" '
                 f'stroke-width="2"><title>−{_num(result.totals.deduction)}</title></rect>'
             )
-        parts.append(
-            f'<text x="{x(start) + 6:.1f}" y="{y + bar_height - 5}" font-weight="bold">'
-            f"{_num(result.total)}</text>"
+    for x, y, (color, paint, label) in placed:
+        box = (
+            f'fill="{color}"'
+            if paint == "fill"
+            else f'fill="none" stroke="{color}" stroke-width="2"'
         )
-    legend_y = height - 16
-    legend_x = label_width
-    for color_index, root in enumerate(score_roots):
-        color = PALETTE[color_index % len(PALETTE)]
         parts.append(
-            f'<rect x="{legend_x}" y="{legend_y - 10}" width="12" height="12" fill="{color}"/>'
-            f'<text x="{legend_x + 16}" y="{legend_y}">{escape(root.code)}</text>'
+            f'<rect x="{x + 1:.0f}" y="{y - 11}" width="12" height="12" {box}/>'
+            f'<text x="{x + 17:.0f}" y="{y}">{escape(label)}</text>'
         )
-        legend_x += 50
-    parts.append(
-        f'<rect x="{legend_x}" y="{legend_y - 10}" width="12" height="12" fill="{BONUS_COLOR}"/>'
-        f'<text x="{legend_x + 16}" y="{legend_y}">Thưởng</text>'
-        f'<rect x="{legend_x + 80}" y="{legend_y - 10}" width="12" height="12" fill="none" '
-        f'stroke="{DEDUCTION_COLOR}" stroke-width="2"/>'
-        f'<text x="{legend_x + 96}" y="{legend_y}">Trừ</text>'
-    )
     parts.append("</svg>")
     return "".join(parts)

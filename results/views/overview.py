@@ -115,33 +115,45 @@ def authority_overview(request, pk: int):
     )
 
 
-def _line_chart(points: list[tuple[int, object, int]], width: int = 640) -> str:
-    """Totals by year (line) with the rank printed at each point."""
+def _line_chart(points: list[tuple[int, object, int]]) -> str:
+    """Totals by year (line) with the rank printed at each point. Across, the points are placed
+    in percent of the chart's width and the text in pixels (no viewBox), so the labels keep
+    their size on a phone."""
     if not points:
         return ""
-    height, left, top = 220, 50, 20
+    height, top = 220, 30
     values = [float(total) for _year, total, _rank in points]
     low, high = min(values + [0.0]), max(values + [100.0])
     span = high - low or 1
-    step = (width - left - 30) / max(len(points) - 1, 1)
+    step = 88 / max(len(points) - 1, 1)
 
     def xy(index: int, value: float) -> tuple[float, float]:
-        return left + index * step, top + (high - value) / span * (height - 60)
+        across = 50.0 if len(points) == 1 else 6 + index * step
+        return across, top + (high - value) / span * (height - 70)
 
     coords = [xy(i, v) for i, v in enumerate(values)]
-    path = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
-        f'role="img" font-family="Liberation Serif, serif" font-size="12">'
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="100%" height="{height}" '
+        f'role="img" font-family="Liberation Serif, serif" font-size="13">'
         f"<title>Tổng điểm qua các năm</title>"
-        f'<polyline points="{path}" fill="none" stroke="#1f4e79" stroke-width="2"/>'
     ]
-    for (year, total, position), (x, y) in zip(points, coords, strict=True):
-        label = escape(format_decimal(Decimal(total)))
+    for (x1, y1), (x2, y2) in zip(coords, coords[1:], strict=False):
         parts.append(
-            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="#1f4e79"/>'
-            f'<text x="{x:.1f}" y="{y - 10:.1f}" text-anchor="middle">{label} (hạng {position})'
-            f'</text><text x="{x:.1f}" y="{height - 10}" text-anchor="middle">{year}</text>'
+            f'<line x1="{x1:.2f}%" y1="{y1:.1f}" x2="{x2:.2f}%" y2="{y2:.1f}" '
+            f'stroke="#1f4e79" stroke-width="2"/>'
+        )
+    for index, ((year, total, position), (x, y)) in enumerate(zip(points, coords, strict=True)):
+        label = escape(format_decimal(Decimal(total)))
+        anchor = "middle"
+        if len(points) > 1 and index == 0:
+            anchor = "start"
+        elif len(points) > 1 and index == len(points) - 1:
+            anchor = "end"
+        parts.append(
+            f'<circle cx="{x:.2f}%" cy="{y:.1f}" r="4" fill="#1f4e79"/>'
+            f'<text x="{x:.2f}%" y="{y - 10:.1f}" text-anchor="{anchor}">{label} '
+            f'(hạng {position})</text><text x="{x:.2f}%" y="{height - 10}" '
+            f'text-anchor="{anchor}">{year}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)

@@ -40,6 +40,15 @@ function showError(text) {
   alert.scrollIntoView({ block: "nearest" });
 }
 
+// A row's answer drawn in what htmx just swapped in (a file attached or refused: at the top of
+// its cell, which grew): when it landed above or below the screen, scroll just enough to read it.
+document.addEventListener("htmx:afterSettle", (event) => {
+  const swapped = event.target;
+  if (!(swapped instanceof Element)) return;
+  const found = swapped.matches("[data-reveal]") ? [swapped] : swapped.querySelectorAll("[data-reveal]");
+  found.forEach((element) => element.scrollIntoView({ block: "nearest" }));
+});
+
 // Long downloads (the whole year as one PDF): say that something is happening, since the page
 // itself does not change while the file is being made.
 document.addEventListener("click", (event) => {
