@@ -319,8 +319,10 @@ def email_pending(now: datetime.datetime | None = None, report: Report | None = 
     try:
         for pk in pending:
             with transaction.atomic():
+                # of=self: lock the reminder alone, not its user's row (a sign-in updating it
+                # would otherwise make this job skip the reminder).
                 reminder = (
-                    Reminder.objects.select_for_update(skip_locked=True)
+                    Reminder.objects.select_for_update(skip_locked=True, of=("self",))
                     .select_related("user")
                     .filter(pk=pk, emailed_at__isnull=True)
                     .first()

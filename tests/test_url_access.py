@@ -128,6 +128,33 @@ def an_issued_covenant(world, *, other: bool = False):
     )  # fmt: skip
 
 
+def late_sheet(world, *, other: bool = False):
+    """The member's (or B's unit's) sheet once the self-scoring deadline has passed: its clerk
+    may ask for more time."""
+    from django.utils import timezone
+
+    sheet = member_sheet(world, other=other)
+    cluster_year = sheet.table.cluster_year
+    cluster_year.self_score_deadline = timezone.localdate() - datetime.timedelta(days=1)
+    cluster_year.save()
+    return sheet
+
+
+def an_extension_request(world, *, other: bool = False):
+    """A request for more time waiting for staff, asked by the unit's clerk."""
+    from scoring.models import ExtensionRequest
+
+    clerk = world.users["outsider_clerk" if other else "member_clerk"]
+    return ExtensionRequest.ask(late_sheet(world, other=other), by=clerk, reason="Thiếu người")
+
+
+# More time after a missed deadline: only the unit's own clerk asks (the others who read the
+# sheet 403, those who do not 404).
+ASK_EXTENSION = {
+    "staff": FORBIDDEN, "viewer": FORBIDDEN, "leader_clerk": FORBIDDEN, "member_clerk": OK,
+    "outsider_clerk": NOT_FOUND, "no_role": NOT_FOUND,
+}  # fmt: skip
+
 # Sheets: the unit and staff enter; viewers and the leader (not yet reviewing) read.
 ENTER_SHEET = {
     "staff": 302, "member_clerk": 302, "leader_clerk": FORBIDDEN, "viewer": FORBIDDEN,
@@ -301,6 +328,17 @@ ACCESS = {
         READ_CLUSTER_OF_A,
     ),
     "scoring:evidence_delete": ("post", lambda w: {"pk": member_evidence(w).pk}, ENTER_SHEET),
+    # More time: the clerk asks from its sheet; staff answer from the deadlines page (a POST
+    # that goes back there, a refusal told as a message).
+    "scoring:extension_ask": ("get", lambda w: {"pk": late_sheet(w).pk}, ASK_EXTENSION),
+    "scoring:extension_answer": (
+        "post",
+        lambda w: {"pk": an_extension_request(w).pk},
+        {**CHANGE_CLUSTER_OF_A, "staff": 302},
+    ),
+    # Reminders: everyone reads their own and marks them read (a POST, back to the list).
+    "scoring:reminders": ("get", lambda w: {}, EVERYONE),
+    "scoring:reminders_read": ("post", lambda w: {}, dict.fromkeys(PERSONAS, 302)),
     # Results.
     "results:results": ("get", lambda w: {"pk": opened(w).cluster_year_id}, SUMMARY_OF_A),
     "results:results_status": (
@@ -489,6 +527,8 @@ OTHER_AUTHORITY_OBJECTS = {
     "scoring:evidence_upload": lambda w: {"pk": member_score(w, other=True).pk},
     "scoring:evidence_download": lambda w: {"pk": member_evidence(w, other=True).pk},
     "scoring:evidence_delete": lambda w: {"pk": member_evidence(w, other=True).pk},
+    "scoring:extension_ask": lambda w: {"pk": late_sheet(w, other=True).pk},
+    "scoring:extension_answer": lambda w: {"pk": an_extension_request(w, other=True).pk},
     "results:results": lambda w: {"pk": opened(w, other=True).cluster_year_id},
     "results:results_status": lambda w: {"pk": opened(w, other=True).cluster_year_id},
     "results:summary_pdf": lambda w: {"pk": opened(w, other=True).cluster_year_id},

@@ -20,6 +20,7 @@ from simple_history.models import HistoricalRecords
 from core.types import AnyUser
 
 from .sheet import ScoreSheet, clean_text
+from .table import ScoringTable
 
 MAX_EXTENSION_DAYS = 60  # the furthest day a request may ask for, from today
 
@@ -130,7 +131,13 @@ class ExtensionRequest(models.Model):
         """Staff give the unit until ``until`` (from today, not past the review deadline, so
         that the review keeps its time); the sheet opens again for the unit."""
         request = self._locked()
-        sheet = ScoreSheet.objects.select_for_update().get(pk=request.sheet_id)
+        sheet = (
+            ScoreSheet.objects.select_for_update(of=("self",))
+            .select_related("table")
+            .get(pk=request.sheet_id)
+        )
+        if sheet.table.status != ScoringTable.Status.PUBLISHED:  # the results are final
+            raise ValidationError(gettext("The scoring table is not open for scoring."))
         cluster_year = request.sheet.table.cluster_year
         today = timezone.localdate()
         if until < today:

@@ -19,12 +19,16 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        today = None
-        if options["today"]:
+        today = options["today"]
+        if isinstance(today, datetime.datetime):
+            today = today.date()
+        elif isinstance(today, str) and today:
             try:
-                today = datetime.date.fromisoformat(options["today"])
+                today = datetime.date.fromisoformat(today)
             except ValueError:
                 raise CommandError("--today takes a date as YYYY-MM-DD.") from None
+        elif not isinstance(today, datetime.date):  # call_command(today=date) passes a date
+            today = None
         report = reminders.run(today=today)
         self.stdout.write(
             f"due {report.due}, new {report.created}, e-mailed {report.emailed}, "
