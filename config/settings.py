@@ -35,6 +35,17 @@ DB_CONNECT_TIMEOUT, DB_STATEMENT_TIMEOUT
 REQUEST_MAX_BYTES
                  the largest request body accepted (default 50 MB, or the largest upload
                  + 1 MB if that is more).
+REDIS_URL        e.g. redis://127.0.0.1:6379/0: the cache (and so the throttles) in Redis,
+                 shared by every worker of every web node. Without it: the local-memory cache
+                 of each process (fine for one process, the SQLite default).
+CACHE_KEY_PREFIX prefix of every cache key (default "giaouoc"): sites sharing one Redis
+                 database keep apart.
+REDIS_TIMEOUT    seconds to connect to Redis and to wait for an answer (default 2).
+SESSION_CACHE    "1" (needs REDIS_URL): sessions read from the cache and written through to the
+                 database ("cached_db"). Default: sessions in the database only.
+MEDIA_ROOT       uploaded files (default var/media). With several web nodes, a directory they
+                 all share (NFS or the like), owned by the user every node runs as.
+STATIC_ROOT      where collectstatic puts the static files (default staticfiles/).
 """
 
 import os
@@ -214,7 +225,9 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "clusters:home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Failed logins: 5 tries per username and address, then 15 minutes' wait.
+# Failed logins: 5 tries per username and address, then 15 minutes' wait. The attempts are rows
+# in the database (django-axes's database handler, named here), so every node counts them.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -237,7 +250,7 @@ FORMAT_MODULE_PATH = ["config.formats"]
 LANGUAGE_COOKIE_NAME = "giaouoc_language"
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploads (scanned signed covenants, evidence) live here, outside the web root; no URL serves
 # this folder: views check permissions and stream files.
@@ -300,6 +313,13 @@ EMAIL_BACKEND = os.environ.get(
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Giao ước <no-reply@localhost>")
 # The year's bundle lays its documents out in this many forked processes (1: in the request's).
 PDF_BUNDLE_PROCESSES = int(os.environ.get("PDF_BUNDLE_PROCESSES", min(os.cpu_count() or 1, 4)))
+# Several web nodes keep nothing on one node (README, "Running on several machines"): uploads
+# are files under MEDIA_ROOT, a directory every node shares; generated documents are answered
+# from the request or kept in the database (issued copies); sessions live in the database;
+# caches and throttles in Redis (REDIS_URL, below).
+# The upload fields (pledges: the signed scan; scoring: evidence) use a FileSystemStorage on
+# MEDIA_ROOT of their own, not this "default" entry: S3-compatible storage (django-storages) is
+# not offered until they use storages["default"].
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -339,6 +359,47 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
     }
 }
+
+# Caches and throttles (core/throttle.py). With REDIS_URL, Django's Redis backend: one cache for
+# every worker of every web node, so a throttle counts a client once whichever node answers.
+# Without it, each process's own memory (the SQLite default runs one process).
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+REDIS_TIMEOUT = float(os.environ.get("REDIS_TIMEOUT", "2"))
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "giaouoc"),
+            # Passed to redis-py's connection pool: a Redis that hangs costs seconds, not a worker.
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_TIMEOUT,
+                "socket_timeout": REDIS_TIMEOUT,
+            },
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "giaouoc",
+        }
+    }
+
+# Sessions live in the database, which every node shares (Django's default engine, named here).
+# SESSION_CACHE=1 reads them from Redis and writes them through to the database as well, so a
+# flushed or restarted Redis signs nobody out.
+SESSION_CACHE = env_bool("SESSION_CACHE")
+if SESSION_CACHE and not REDIS_URL:
+    raise ImproperlyConfigured(
+        "SESSION_CACHE=1 keeps sessions in the shared cache: set REDIS_URL as well "
+        "(a process's own memory would sign users out on every other node)."
+    )
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if SESSION_CACHE
+    else "django.contrib.sessions.backends.db"
+)
 
 # Commune offices share computers: a session ends when the browser closes, and after a working
 # day (SESSION_HOURS) at the latest, whatever the browser keeps.

@@ -8,7 +8,6 @@ import hashlib
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,6 +19,7 @@ from clusters.access import get_cluster_year_for_user
 from config.client_ip import client_ip
 from core.ids import parse_id
 from core.pages import confirmation, redirect_after_post
+from core.throttle import throttled
 from documents.kinds import pdf_response, xlsx_response
 from documents.rendering import PdfRenderError
 
@@ -148,15 +148,9 @@ def issued_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _throttled(request: HttpRequest) -> bool:
     """More than VERIFY_PER_MINUTE checks from one address in this minute (the address as the
-    login throttle sees it: config.client_ip, which trusts only the configured proxies)."""
-    key = f"issuing-verify:{client_ip(request) or 'unknown'}"
-    cache.add(key, 0, timeout=60)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=60)
-        count = 1
-    return count > settings.VERIFY_PER_MINUTE
+    login throttle sees it: config.client_ip, which trusts only the configured proxies), counted
+    in the shared cache so that every worker of every node sees the same count."""
+    return throttled("issuing-verify", client_ip(request) or "", settings.VERIFY_PER_MINUTE)
 
 
 @require_http_methods(["GET", "POST"])
