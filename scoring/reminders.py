@@ -303,7 +303,7 @@ def email_pending(now: datetime.datetime | None = None, report: Report | None = 
     pending = list(
         Reminder.objects.filter(
             emailed_at__isnull=True, email_attempts__lt=EMAIL_ATTEMPTS,
-            created_at__gte=now - EMAIL_WITHIN,
+            created_at__gte=now - EMAIL_WITHIN, user__is_active=True,  # no mail to a closed account
         ).values_list("pk", flat=True)
     )  # fmt: skip
     if not pending:

@@ -44,6 +44,9 @@ def extension_ask(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(sheet_url(sheet.pk))
     cluster_year = sheet.table.cluster_year
     deadline = sheet.deadline()
+    # The dashboard links here while the deadline is missed: a request already waiting is told
+    # instead of a form that could only be refused.
+    waiting = sheet.extension_requests.filter(status=ExtensionRequest.Status.PENDING).first()
     return form_page(
         request,
         form,
@@ -54,7 +57,7 @@ def extension_ask(request: HttpRequest, pk: int) -> HttpResponse:
         cancel_url=sheet_url(sheet.pk),
         submit=_("Send the request"),
         template="scoring/extension_ask.html",
-        extra={"sheet": sheet, "deadline": deadline},
+        extra={"sheet": sheet, "deadline": deadline, "waiting": waiting},
     )
 
 

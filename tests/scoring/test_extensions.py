@@ -269,6 +269,10 @@ def test_the_clerk_asks_from_its_sheet(client_as, world, late):
     assert response.status_code == 200
     assert "Đã có một đề nghị đang chờ trả lời." in response.content.decode()
     assert ExtensionRequest.objects.count() == 1
+    # The dashboard still links here while the deadline is missed: the page says it waits.
+    html = client.get(ask_url(late)).content.decode()
+    waiting = f"Đã xin gia hạn ngày {dmy(today())}; cán bộ thi đua chưa trả lời."
+    assert waiting in html and 'name="reason"' not in html
 
 
 def test_asking_before_the_deadline_is_refused_on_the_form(client_as, world, late):
@@ -379,6 +383,31 @@ def test_only_staff_answer(client_as, world, late, persona, status):
     fields = {"decision": "grant", "until": today().isoformat(), "confirmed": "1"}
     data = {f"r{request.pk}-{k}" if k != "confirmed" else k: v for k, v in fields.items()}
     assert client_as(persona).post(answer_url(request), data).status_code == status
+    request.refresh_from_db()
+    assert request.status == "pending" and fresh(late).extended_until is None
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"decision": "abc", "until": "abc", "answer": "abc"},
+        {"decision": "grant", "until": "9" * 5000, "answer": ""},
+        {"decision": "grant", "until": "-1", "answer": "\x00"},
+        {"decision": "refuse", "until": "", "answer": "\x00"},
+        {"decision": "refuse", "until": "", "answer": "x" * 5000},
+        {"decision": "\x00", "until": "²", "answer": ""},
+    ],
+)
+def test_junk_in_an_answer_is_refused_with_a_message_and_changes_nothing(
+    client_as, world, late, fields
+):
+    request = ask(world, late)
+    client = client_as("staff")
+    data = {f"r{request.pk}-{name}": value for name, value in fields.items()}
+    response = client.post(answer_url(request), {**data, "confirmed": "1"})
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert f"{world.member.name}: " in page  # the refusal, named by its unit
     request.refresh_from_db()
     assert request.status == "pending" and fresh(late).extended_until is None
 

@@ -347,6 +347,18 @@ def test_without_an_address_a_reminder_stays_in_the_app_and_is_not_retried(clien
     assert reminder.subject in html
 
 
+def test_a_switched_off_account_gets_no_e_mail(world, year):
+    returned(world)
+    reminders.record(reminders.due_now())  # recorded while both clerks were active
+    second = world.users["member_clerk_2"]
+    second.is_active = False
+    second.save(update_fields=["is_active"])
+    send()
+    assert len(sent_to(world.users["member_clerk"].email)) == 1 and not sent_to(second.email)
+    [reminder] = mine(second)
+    assert reminder.emailed_at is None and reminder.email_attempts == 0
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
