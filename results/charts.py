@@ -16,7 +16,7 @@ def _num(value: Decimal) -> str:
 
 FONT_SIZE = 13  # px, as drawn: the chart has no viewBox, so its text is never scaled down
 NAME_LINE, BAR_HEIGHT, ROW_GAP, TOP = 16, 14, 12, 22
-LEGEND_WRAP = 300  # px: a legend line fits the narrowest phone (360 px less the page's margins)
+LEGEND_WRAP = 330  # px: a legend line fits the narrowest phone (360 px less the page's margins)
 
 
 def _pct(value: Decimal, scale_max: Decimal) -> float:
@@ -24,7 +24,7 @@ def _pct(value: Decimal, scale_max: Decimal) -> float:
 
 
 def _text_width(text: str) -> float:
-    return len(text) * FONT_SIZE * 0.55  # enough for Liberation Serif and its fallbacks
+    return len(text) * FONT_SIZE * 0.62  # room for the widest letters of the page's fonts
 
 
 def results_bar_chart(results, roots, *, nominal: Decimal) -> str:

@@ -152,7 +152,7 @@ def test_a_clerks_and_staffs_pages_fit_a_phone_and_a_desktop(
     demo,  # noqa: F811
 ):
     """The dashboard and the sheet as the unit's clerk, the results and the scoring table as
-    staff, at 360 and 1280 px: no sideways scroll (and screenshots to look at)."""
+    staff, at 360, 1024 and 1280 px: no sideways scroll (and screenshots to look at)."""
     from scoring.models import ScoreSheet
     from tests.e2e.test_accessibility_browser import CLERK
     from tests.e2e.test_sheet_browser import nfc
@@ -163,7 +163,7 @@ def test_a_clerks_and_staffs_pages_fit_a_phone_and_a_desktop(
         STAFF: {"results": f"/nam/{demo.pk}/ket-qua/", "table": f"/nam/{demo.pk}/bang-diem/"},
     }
     wide = {}
-    for width in (360, 1280):
+    for width in (360, 1024, 1280):  # 1024: the top bar's menu and user group on one line
         for username, named in pages.items():
             context = browser.new_context(viewport={"width": width, "height": 800})
             page = context.new_page()
