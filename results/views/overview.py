@@ -118,10 +118,11 @@ def authority_overview(request, pk: int):
 def _line_chart(points: list[tuple[int, object, int]]) -> str:
     """Totals by year (line) with the rank printed at each point. Across, the points are placed
     in percent of the chart's width and the text in pixels (no viewBox), so the labels keep
-    their size on a phone."""
+    their size on a phone; every other label goes under its point, so that neighbours do not
+    overlap on a narrow screen."""
     if not points:
         return ""
-    height, top = 220, 30
+    height, top = 240, 30
     values = [float(total) for _year, total, _rank in points]
     low, high = min(values + [0.0]), max(values + [100.0])
     span = high - low or 1
@@ -129,7 +130,7 @@ def _line_chart(points: list[tuple[int, object, int]]) -> str:
 
     def xy(index: int, value: float) -> tuple[float, float]:
         across = 50.0 if len(points) == 1 else 6 + index * step
-        return across, top + (high - value) / span * (height - 70)
+        return across, top + (high - value) / span * (height - 90)
 
     coords = [xy(i, v) for i, v in enumerate(values)]
     parts = [
@@ -151,8 +152,9 @@ def _line_chart(points: list[tuple[int, object, int]]) -> str:
             anchor = "end"
         parts.append(
             f'<circle cx="{x:.2f}%" cy="{y:.1f}" r="4" fill="#1f4e79"/>'
-            f'<text x="{x:.2f}%" y="{y - 10:.1f}" text-anchor="{anchor}">{label} '
-            f'(hạng {position})</text><text x="{x:.2f}%" y="{height - 10}" '
+            f'<text x="{x:.2f}%" y="{y - 10 if index % 2 == 0 else y + 22:.1f}" '
+            f'text-anchor="{anchor}">{label} '
+            f'(hạng {position})</text><text x="{x:.2f}%" y="{height - 8}" '
             f'text-anchor="{anchor}">{year}</text>'
         )
     parts.append("</svg>")
