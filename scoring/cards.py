@@ -20,7 +20,7 @@ from clusters.roles import roles_for
 from core.types import AnyUser
 
 from . import checks
-from .models import ScoreSheet, ScoringTable
+from .models import ExtensionRequest, ScoreSheet, ScoringTable
 
 CARD_TEMPLATE = "scoring/_year_card.html"
 DASHBOARD_TEMPLATE = "scoring/_dashboard_badge.html"
@@ -195,13 +195,16 @@ def todo_items(user: AnyUser, cluster_years: Sequence[ClusterYear]) -> list[Todo
         .order_by("unit__name")
     )
     found = checks.problems(s.pk for s in sheets if s.unit_id in clerk_of and s.is_open_for_unit)
+    waiting = _waiting_for_more_time(sheets, clerk_of, years)
     items = []
     for sheet in sheets:
         year = years[sheet.table.cluster_year_id]
         sheet.table.cluster_year = year  # its deadlines, without a query per sheet
         url = reverse("scoring:sheet_detail", args=[sheet.pk])
         if sheet.unit_id in clerk_of:
-            items.append(_own_sheet_item(sheet, year, url, found.get(sheet.pk, [])))
+            items.append(
+                _own_sheet_item(sheet, year, url, found.get(sheet.pk, []), sheet.pk in waiting)
+            )
         if sheet.status == ScoreSheet.Status.SUBMITTED and sheet.unit_id in to_review[year.pk]:
             items.append(
                 TodoItem(
@@ -216,12 +219,32 @@ def todo_items(user: AnyUser, cluster_years: Sequence[ClusterYear]) -> list[Todo
     return items
 
 
+def _waiting_for_more_time(
+    sheets: list[ScoreSheet], clerk_of: frozenset[int], years: dict[int, ClusterYear]
+) -> set[int]:
+    """The clerk's sheets past their deadline with a request for more time not yet answered
+    (one query, only when such a sheet is on the list)."""
+    missed = []
+    for sheet in sheets:
+        if sheet.unit_id in clerk_of:
+            sheet.table.cluster_year = years[sheet.table.cluster_year_id]
+            if sheet.deadline_missed:
+                missed.append(sheet.pk)
+    if not missed:
+        return set()
+    return set(
+        ExtensionRequest.objects.filter(
+            sheet_id__in=missed, status=ExtensionRequest.Status.PENDING
+        ).values_list("sheet_id", flat=True)
+    )
+
+
 def _deadline(day: datetime.date | None, label: str) -> Deadline | None:
     return Deadline(day, str(label)) if day else None
 
 
 def _own_sheet_item(
-    sheet: ScoreSheet, year: ClusterYear, url: str, found: list[checks.Problem]
+    sheet: ScoreSheet, year: ClusterYear, url: str, found: list[checks.Problem], waiting: bool
 ) -> TodoItem:
     item = TodoItem(
         title=gettext("Score sheet of %(unit)s") % {"unit": sheet.unit.name},
@@ -237,6 +260,12 @@ def _own_sheet_item(
             note=gettext("Returned by the reviewer: %(reason)s") % {"reason": sheet.return_reason},
             problems=_problem_links(sheet, found) if found else (),
             urgent=True,
+        )
+    if sheet.deadline_missed and waiting:
+        return replace(
+            item,
+            deadline=sheet.deadline(),
+            note=gettext("More time was asked for; staff have not answered yet."),
         )
     if sheet.deadline_missed:
         return replace(

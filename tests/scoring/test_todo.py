@@ -128,3 +128,21 @@ def test_submit_lists_everything_missing_at_once_with_links_to_the_rows(client_a
     assert html.count('data-testid="row-problem"') == len(found)  # each row marked
     assert ScoreSheet.objects.get(pk=sheet.pk).status == "draft"
     assert Score.objects.get(pk=first.pk).self_value == 1
+
+
+def test_a_missed_deadline_offers_more_time_until_a_request_waits(client_as, world, round_):
+    from scoring.models import ExtensionRequest
+
+    sheet = sheet_of(round_, world.member)
+    year = world.cluster_year
+    year.self_score_deadline = timezone.localdate() - datetime.timedelta(days=1)
+    year.save()
+    ask = reverse("scoring:extension_ask", args=[sheet.pk])
+    todo = dashboard(client_as("member_clerk"))
+    todo = todo[todo.index('data-testid="todo-list"') :]
+    assert "Đã hết hạn tự chấm điểm" in todo and f'href="{ask}"' in todo
+    ExtensionRequest.ask(sheet, by=world.users["member_clerk"], reason="Công chức nghỉ ốm")
+    todo = dashboard(client_as("member_clerk"))
+    todo = todo[todo.index('data-testid="todo-list"') :]
+    assert f'href="{ask}"' not in todo
+    assert "Đã xin gia hạn; cán bộ thi đua chưa trả lời." in todo
