@@ -110,6 +110,8 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     # Ours, lowest layer first (docs/ARCHITECTURE.md): discovery of each app's demo, dataset
     # and card modules follows this order.
     "core",
@@ -264,6 +266,32 @@ XLSX_READ_SECONDS = float(os.environ.get("XLSX_READ_SECONDS", "5"))
 # requests on the main thread, where the limit applies; it stays below gunicorn's --timeout of
 # 30 s, the backstop.
 PDF_TIMEOUT_SECONDS = float(os.environ.get("PDF_TIMEOUT_SECONDS", "25"))
+# Background jobs (django-tasks, the backport of Django 6's tasks framework, with
+# django-tasks-db's database backend): the year's bundle is made by `manage.py worker` on any
+# machine that reaches the database, never in a web request (docs/ARCHITECTURE.md, "Jobs").
+# TASKS_BACKEND names another backend: django_tasks.backends.immediate.ImmediateBackend runs
+# each job inside the request that asks for it (the tests' default: no worker needed).
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "TASKS_BACKEND",
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if TESTING
+            else "django_tasks_db.DatabaseBackend",
+        ),
+        "QUEUES": ["default"],
+    }
+}
+# A job's PDF is stopped after PDF_JOB_SECONDS (a worker has no user waiting on a connection, so
+# more than a request's PDF_TIMEOUT_SECONDS). An attempt that has not finished
+# JOB_LOST_AFTER_SECONDS after it began belonged to a worker that died (the time limit would
+# have ended it otherwise): the next worker's sweep, or the next request for the file, queues
+# it again, at most JOB_MAX_ATTEMPTS times in all before it is shown as failed.
+PDF_JOB_SECONDS = float(os.environ.get("PDF_JOB_SECONDS", "120"))
+JOB_LOST_AFTER_SECONDS = float(os.environ.get("JOB_LOST_AFTER_SECONDS", str(PDF_JOB_SECONDS + 30)))
+JOB_MAX_ATTEMPTS = int(os.environ.get("JOB_MAX_ATTEMPTS", "3"))
+# How often each worker looks for lost jobs.
+WORKER_SWEEP_SECONDS = float(os.environ.get("WORKER_SWEEP_SECONDS", "30"))
 # Issued documents (issuing/): the address printed under their QR code, which anyone holding
 # the paper opens to check it (https://…/xac-minh/<code>/); the largest PDF the public page
 # compares; how many checks one address may make per minute.

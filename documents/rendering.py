@@ -118,10 +118,12 @@ def time_limit(seconds: float):
 
 
 @contextmanager
-def rendering_guard():
+def rendering_guard(seconds: float | None = None):
     """Turn any failure or overrun of WeasyPrint into a PdfRenderError whose message (in the UI
-    language) the user can act on; the details go to the log."""
-    seconds = float(getattr(settings, "PDF_TIMEOUT_SECONDS", 25))
+    language) the user can act on; the details go to the log. The time limit is a request's
+    (PDF_TIMEOUT_SECONDS) unless ``seconds`` says otherwise (a background job's)."""
+    if seconds is None:
+        seconds = float(getattr(settings, "PDF_TIMEOUT_SECONDS", 25))
     try:
         with time_limit(seconds):
             yield
@@ -284,21 +286,33 @@ class PdfBundle:
         return len(self.parts)
 
 
-def render_pdf_bundle(bundle: PdfBundle) -> bytes:
+def bundle_htmls(bundle: PdfBundle) -> list[str]:
+    """The print HTML of each document of the bundle: what its PDF is made from (and what a
+    generated file's key is computed from, documents/jobs.py)."""
+    return [render_document_html(part.template, part.context, for_pdf=True) for part in bundle]
+
+
+def render_pdf_bundle(
+    bundle: PdfBundle, *, htmls: list[str] | None = None, seconds: float | None = None
+) -> bytes:
     """Several documents as one archival PDF, in the bundle's order. Each document is rendered
     on its own, so it keeps its page size, its page numbers (from its page 2, as Decree 30 has
     them) and its structure; the joined file has one outline entry per document (pdfjoin).
+    ``htmls``: the documents' HTML when already built (bundle_htmls); ``seconds``: the time
+    limit, when not a request's.
 
-    A year's bundle runs to about 90 pages. On the main thread (gunicorn's sync workers) its
-    documents are laid out in parallel by PDF_BUNDLE_PROCESSES forked copies of this warm
-    process, then joined; elsewhere (the development server's threads), one after the other.
+    A year's bundle runs to about 90 pages. On the main thread (a background worker; gunicorn's
+    sync workers) its documents are laid out in parallel by PDF_BUNDLE_PROCESSES forked copies
+    of this warm process, then joined; elsewhere (the development server's threads), one after
+    the other.
     """
     parts = list(bundle)
-    htmls = [render_document_html(part.template, part.context, for_pdf=True) for part in parts]
+    if htmls is None:
+        htmls = bundle_htmls(bundle)
     if not htmls:
         raise ValueError("nothing to print")
     processes = min(int(getattr(settings, "PDF_BUNDLE_PROCESSES", 1)), len(htmls))
-    with rendering_guard():  # one time limit for the whole bundle, joining included
+    with rendering_guard(seconds):  # one time limit for the whole bundle, joining included
         if processes > 1 and threading.current_thread() is threading.main_thread():
             pdfs = _rendered_in_processes(htmls, processes)
         else:

@@ -18,6 +18,29 @@ from scoring.models import ScoreSheet, ScoringTable
 
 from .documents import PROPOSAL, SUMMARY, VOTE_COUNT, VOTE_MEETING, summary_context, vote_context
 
+# The year's bundle is made by a background job (documents/jobs.py), from these parameters.
+YEAR_BUNDLE = "year-bundle"
+
+
+def bundle_params(cluster_year: ClusterYear, reading: Reading) -> dict:
+    """What the job needs to make the bundle again: the year and what its reader reads."""
+    units = None if reading.units is None else sorted(reading.units)
+    return {"cluster_year": cluster_year.pk, "units": units, "summary": reading.summary}
+
+
+def bundle_filename(cluster_year: ClusterYear) -> str:
+    return f"ho-so-thi-dua-{cluster_year.year}-{cluster_year.pk}.pdf"
+
+
+def bundle_from_params(params: dict) -> tuple[PdfBundle, str]:
+    """The bundle as the current data makes it (the job's maker, registered in apps.py)."""
+    cluster_year = ClusterYear.objects.select_related("cluster__authority").get(
+        pk=params["cluster_year"]
+    )
+    units = params["units"]
+    reading = Reading(None if units is None else frozenset(units), bool(params["summary"]))
+    return year_parts(cluster_year, reading), bundle_filename(cluster_year)
+
 
 def year_parts(cluster_year: ClusterYear, reading: Reading) -> PdfBundle:
     """Every document of the year the reader may read, in the order they are filed: the

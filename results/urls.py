@@ -20,5 +20,6 @@ urlpatterns = [
          name="vote_document_pdf"),
     path("co-quan/<int:pk>/tong-quan/", overview.authority_overview, name="authority_overview"),
     path("don-vi/<int:pk>/ket-qua/", overview.unit_results, name="unit_results"),
-    path("nam/<int:pk>/in-ca-nam.pdf", bundle.year_bundle, name="year_bundle"),
+    path("nam/<int:pk>/in-ca-nam/", bundle.year_bundle, name="year_bundle"),
+    path("nam/<int:pk>/in-ca-nam.pdf", bundle.year_bundle_pdf, name="year_bundle_pdf"),
 ]  # fmt: skip

@@ -362,15 +362,20 @@ def test_a_pdf_that_overruns_its_time_is_stopped_and_the_worker_carries_on(
 def test_a_bundle_whose_forked_workers_fail_or_hang_is_a_message_and_leaves_no_process(
     client_as, world, monkeypatch, settings
 ):
+    """The bundle is made by a job (here the tests' immediate backend, in the request, as a
+    worker would on its main thread): a failure or an overrun is the job's message on its page,
+    and asking again makes it again."""
     import multiprocessing
     import time
 
     from weasyprint import HTML
 
     settings.PDF_BUNDLE_PROCESSES = 2
-    url = reverse("results:year_bundle", args=[world.cluster_year.pk])
+    page = reverse("results:year_bundle", args=[world.cluster_year.pk])
     client = client_as("staff")
-    assert client.get(url).status_code == 200  # the world prints as a bundle
+
+    def state() -> str:
+        return client.get(page).content.decode()
 
     def broken(self, *args, **kwargs):
         raise RuntimeError("cairo exploded")
@@ -380,31 +385,35 @@ def test_a_bundle_whose_forked_workers_fail_or_hang_is_a_message_and_leaves_no_p
 
     with monkeypatch.context() as patch:  # the workers are forked with the patch in place
         patch.setattr(HTML, "write_pdf", broken)
-        response = client.get(url)
-    assert response.status_code == 503
-    assert "Không tạo được bản PDF" in response.content.decode()
+        assert client.post(page).status_code == 302
+    assert 'data-state="failed"' in state()
+    assert "Không tạo được bản PDF" in state()
 
     # A gunicorn worker catches TERM and only sets a flag: forked children that kept that
-    # handler would ignore Pool.terminate(), and the request would hang. faulthandler ends the
+    # handler would ignore Pool.terminate(), and the job would hang. faulthandler ends the
     # test run with a traceback instead of hanging CI, should that come back.
     import faulthandler
     import signal
 
-    settings.PDF_TIMEOUT_SECONDS = 0.5
+    settings.PDF_JOB_SECONDS = 0.5
     previous = signal.signal(signal.SIGTERM, lambda signum, frame: None)
     faulthandler.dump_traceback_later(120, exit=True)
     try:
         with monkeypatch.context() as patch:
             patch.setattr(HTML, "write_pdf", hanging)
             started = time.monotonic()
-            response = client.get(url)
+            assert client.post(page).status_code == 302  # asked again after the failure
             assert time.monotonic() - started < 10
     finally:
         faulthandler.cancel_dump_traceback_later()
         signal.signal(signal.SIGTERM, previous)
-    assert response.status_code == 503
-    assert "nên đã dừng lại" in response.content.decode()
+    assert 'data-state="failed"' in state()
+    assert "nên đã dừng lại" in state()
     assert multiprocessing.active_children() == []  # the hung workers were terminated
+
+    settings.PDF_JOB_SECONDS = 120
+    assert client.post(page).status_code == 302  # and once more: the world prints as a bundle
+    assert 'data-state="done"' in state()
 
 
 # --- A crash between the steps of a multi-step action leaves nothing half-done -------------------

@@ -374,6 +374,15 @@ ACCESS = {
         SUMMARY_OF_A,
     ),
     "results:year_bundle": ("get", lambda w: {"pk": opened(w).cluster_year_id}, READ_CLUSTER_OF_A),
+    # Until the bundle is made, its file's address leads to the page that asks for it (302).
+    "results:year_bundle_pdf": (
+        "get",
+        lambda w: {"pk": opened(w).cluster_year_id},
+        {
+            **READ_CLUSTER_OF_A,
+            **dict.fromkeys(["staff", "viewer", "leader_clerk", "member_clerk"], 302),
+        },
+    ),
     "results:authority_overview": (
         "get",
         lambda w: {"pk": opened(w).cluster_year.cluster.authority_id},
@@ -543,6 +552,7 @@ OTHER_AUTHORITY_OBJECTS = {
         "slug": "kiem-phieu",
     },
     "results:year_bundle": lambda w: {"pk": opened(w, other=True).cluster_year_id},
+    "results:year_bundle_pdf": lambda w: {"pk": opened(w, other=True).cluster_year_id},
     "results:authority_overview": lambda w: {"pk": w.other_authority.pk},
     "results:unit_results": lambda w: {"pk": w.other_unit.pk},
     "results:vote_document_pdf": lambda w: {
