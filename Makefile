@@ -30,10 +30,15 @@ node_modules/.installed: package.json package-lock.json
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev node_modules/.installed
 
+# The development server and, beside it, a worker for the background jobs (the year's bundle;
+# docs/ARCHITECTURE.md, "Jobs"), stopped with it. The worker does not reload on code changes:
+# stop and start `make run` again after changing a job.
 run: install
 	mkdir -p var
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py load_demo --if-empty
+	DEBUG=1 $(PY) manage.py worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install-dev
