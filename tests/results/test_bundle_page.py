@@ -147,7 +147,7 @@ def test_a_made_file_stops_the_refreshing_and_is_served_until_a_score_changes(
     assert response.status_code == FOUND and response["Location"] == page(world)  # not the old
     html = client.get(page(world)).content.decode()
     assert 'data-state="none"' in html
-    assert "have changed since the PDF" in html  # and the reader is told why
+    assert 'data-testid="bundle-outdated"' in html  # and the reader is told why
     client.post(page(world))
     assert client.get(pdf(world)).getvalue() != first and len(made) == 2
     new = GeneratedFile.objects.get()  # the file of the older data is gone, from storage too
@@ -168,7 +168,7 @@ def test_a_failing_render_is_a_message_on_the_page_and_can_be_tried_again(
     html = client.get(page(world)).content.decode()
     assert 'data-state="failed"' in html
     assert "Không tạo được bản PDF (RuntimeError)." in html
-    assert "Try again" in html or "Thử lại" in html
+    assert 'data-testid="bundle-ask"' in html  # try again
     assert client.get(pdf(world)).status_code == FOUND
 
     monkeypatch.setattr("documents.jobs.render_pdf_bundle", lambda bundle, **kwargs: b"%PDF-")
