@@ -230,7 +230,7 @@ def request_file(
         )
         if created:
             _enqueue(job)
-    if not created and (job.status == Status.FAILED or is_lost(job)):
+    if not created and (job.status == Status.FAILED or is_lost(job) or is_missing(job)):
         _requeue(job, by=user)
     job.refresh_from_db()
     return job
@@ -259,6 +259,12 @@ def is_lost(job: GeneratedFile, *, now: datetime | None = None) -> bool:
     if result.status == TaskResultStatus.RUNNING:  # claimed, then the worker died at once
         return result.started_at is None or result.started_at < lost_before
     return True  # the task ended without recording anything here
+
+
+def is_missing(job: GeneratedFile) -> bool:
+    """Whether a made file is gone from storage (removed by hand, or a node that does not share
+    MEDIA_ROOT): it is made again when next asked for."""
+    return job.status == Status.DONE and not (job.file and job.file.storage.exists(job.file.name))
 
 
 def requeue_lost() -> int:

@@ -52,12 +52,14 @@ def year_bundle(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     job = jobs.find(wanted)
     lost = job is not None and jobs.is_lost(job)
     making = job is not None and job.status in (job.Status.QUEUED, job.Status.RUNNING)
+    missing = job is not None and jobs.is_missing(job)
     context = {
         "cluster_year": cluster_year,
         "job": job,
         "documents": len(wanted.bundle.parts),
+        "ready": job is not None and job.status == job.Status.DONE and not missing,
         "making": making and not lost,
-        "lost": lost,
+        "lost": lost or missing,
         "previous": jobs.previous(wanted) if job is None else None,
         "poll_seconds": POLL_SECONDS,
         "crumbs": year_crumbs(cluster_year, (_("The whole year as one PDF"), None)),
@@ -73,6 +75,6 @@ def year_bundle_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The file made from the current data; until there is one, the page that asks for it."""
     cluster_year, wanted = _wanted(request, pk)
     job = jobs.find(wanted)
-    if job is None or job.status != job.Status.DONE:
+    if job is None or job.status != job.Status.DONE or jobs.is_missing(job):
         return redirect("results:year_bundle", pk=cluster_year.pk)
     return jobs.file_response(job)

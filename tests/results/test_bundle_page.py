@@ -187,3 +187,15 @@ def test_an_unexpected_error_in_the_job_is_a_message_too(client_as, world, monke
     job = GeneratedFile.objects.get()
     assert job.status == GeneratedFile.Status.FAILED and job.error
     assert job.error in client.get(page(world)).content.decode()
+
+
+def test_a_made_file_gone_from_storage_is_made_again_when_asked(client_as, world, made):
+    client = client_as("staff")
+    client.post(page(world))
+    job = GeneratedFile.objects.get()
+    job.file.storage.delete(job.file.name)
+    assert client.get(pdf(world)).status_code == FOUND  # not a server error
+    assert 'data-state="lost"' in client.get(page(world)).content.decode()
+    assert GeneratedFile.objects.get().status == GeneratedFile.Status.DONE  # looking wrote nothing
+    client.post(page(world))
+    assert client.get(pdf(world)).status_code == OK and len(made) == 2
