@@ -62,7 +62,7 @@ def worker_environment(settings) -> dict[str, str]:
         "DATABASE_URL": url,
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
-        "PDF_BUNDLE_PROCESSES": "1",
+        "PDF_BUNDLE_PROCESSES": "2",  # laid out by forked copies of the worker, as in production
         # An attempt may take 8 s; one not finished after 9 s was lost.
         "PDF_JOB_SECONDS": "8",
         "JOB_LOST_AFTER_SECONDS": "9",
@@ -97,7 +97,9 @@ def test_a_worker_killed_mid_job_loses_nothing(world, client_as, settings):
 
     try:
         first = subprocess.Popen(  # noqa: S603 - our own interpreter and script
-            [sys.executable, "-c", SLOW_WORKER], cwd=ROOT, env=environment
+            [sys.executable, "-c", SLOW_WORKER],
+            cwd=ROOT,
+            env={**environment, "PDF_BUNDLE_PROCESSES": "1"},  # no forked child left behind
         )
         started.append(first)
         wait_for(lambda: state().status == "running", seconds=60, what="the first worker")
