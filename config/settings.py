@@ -339,11 +339,13 @@ EMAIL_BACKEND = os.environ.get(
     else "django.core.mail.backends.dummy.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Giao ước <no-reply@localhost>")
-# The year's bundle lays its documents out in this many forked processes (1: in the request's).
+# The year's bundle lays its documents out in this many forked processes of the worker making it
+# (documents/jobs.py; 1: in the worker's own process).
 PDF_BUNDLE_PROCESSES = int(os.environ.get("PDF_BUNDLE_PROCESSES", min(os.cpu_count() or 1, 4)))
 # Several web nodes keep nothing on one node (README, "Running on several machines"): uploads
-# are files under MEDIA_ROOT, a directory every node shares; generated documents are answered
-# from the request or kept in the database (issued copies); sessions live in the database;
+# are files under MEDIA_ROOT, a directory every node shares; the year's bundle is made by a
+# worker and kept under MEDIA_ROOT/generated/, one-page documents are answered from the request,
+# issued copies are kept in the database; sessions live in the database;
 # caches and throttles in Redis (REDIS_URL, below).
 # The upload fields (pledges: the signed scan; scoring: evidence) use a FileSystemStorage on
 # MEDIA_ROOT of their own, not this "default" entry: S3-compatible storage (django-storages) is

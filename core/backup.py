@@ -67,8 +67,13 @@ ROWS_NAME = "data.jsonl"
 # in the project changes; the rows are read back with Django's Python deserializer.
 SERIALIZATION_FORMAT = "backup-jsonl"
 # Rebuilt by migrate (content types, permissions) or not worth keeping (sessions, login
-# attempts); everything else is kept.
-EXCLUDED = ["contenttypes", "auth.permission", "sessions", "axes"]
+# attempts, the job queue, and the PDFs made from the data, which are made again on demand:
+# documents.GeneratedFile and their files under GENERATED_DIR); everything else is kept.
+EXCLUDED = [
+    "contenttypes", "auth.permission", "sessions", "axes", "django_tasks_database",
+    "documents.generatedfile",
+]  # fmt: skip
+GENERATED_DIR = "generated"
 CHUNK = 1024 * 1024
 
 
@@ -146,7 +151,9 @@ def media_files() -> list[tuple[str, Path]]:
     return sorted(
         (path.relative_to(root).as_posix(), path)
         for path in root.rglob("*")
-        if path.is_file() and not path.is_symlink()
+        if path.is_file()
+        and not path.is_symlink()
+        and path.relative_to(root).parts[0] != GENERATED_DIR
     )
 
 
@@ -208,10 +215,12 @@ def _safe_media_name(name: str) -> str:
 def _database_is_empty() -> bool:
     for model in apps.get_models():
         label = model._meta.label_lower
-        if (
-            model._meta.app_label in ("contenttypes", "sessions", "axes")
-            or label == "auth.permission"
-        ):
+        if model._meta.app_label in (
+            "contenttypes",
+            "sessions",
+            "axes",
+            "django_tasks_database",
+        ) or label in ("auth.permission", "documents.generatedfile"):
             continue
         if model._meta.managed and not model._meta.proxy and model._default_manager.exists():
             return False
