@@ -3,7 +3,9 @@ wrk for a bounded time at 16 and 64 concurrent connections, against the score sh
 score save (htmx POST, every request a real write) and the results page, next to /healthz (one
 query, a few bytes of JSON: what the stack itself costs). Not a test: run on demand.
 
-    .venv/bin/python bench/load.py [--seconds 20] [--workers 4]
+    .venv/bin/python bench/load.py [--seconds 20] [--workers 4] [--connections 16,64]
+        [--server gunicorn-sync --server gunicorn-gthread --server granian] [--threads 4]
+        [--scenarios healthz,sheet,save,results]
 
 Needs Debian's wrk (`apt-get install wrk`) and the local PostgreSQL. The database
 giaouoc_load is dropped and created again; the data is one generated cluster-year of
@@ -44,11 +46,41 @@ def worker_rss(master: int) -> list[int]:
     return sorted(sizes)
 
 
+def server_command(name: str, workers: int, threads: int) -> list[str]:
+    """The command line of an application server serving config.wsgi on PORT."""
+    bin_dir = ROOT / ".venv" / "bin"
+    gunicorn = [str(bin_dir / "gunicorn"), "config.wsgi", "--workers", str(workers),
+                "--bind", f"127.0.0.1:{PORT}", "--timeout", "30", "--log-level", "warning",
+                "--no-control-socket"]  # fmt: skip
+    if name == "gunicorn-sync":
+        return gunicorn
+    if name == "gunicorn-gthread":
+        return [*gunicorn, "--worker-class", "gthread", "--threads", str(threads)]
+    if name == "granian":
+        return [str(bin_dir / "granian"), "--interface", "wsgi", "--workers", str(workers),
+                "--blocking-threads", "1", "--host", "127.0.0.1", "--port", str(PORT),
+                "--log-level", "warning", "config.wsgi:application"]  # fmt: skip
+    raise ValueError(name)
+
+
+SERVERS = ("gunicorn-sync", "gunicorn-gthread", "granian")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--connections", default="16,64")
+    parser.add_argument(
+        "--server", choices=sorted(SERVERS), action="append",
+        help="the application server(s) to measure, one after the other on the same data "
+        "(default: gunicorn-sync)",
+    )  # fmt: skip
+    parser.add_argument("--threads", type=int, default=4, help="threads a worker (gthread)")
+    parser.add_argument(
+        "--scenarios", default="healthz,sheet,save,results",
+        help="comma-separated: healthz (the floor), sheet, save, results",
+    )  # fmt: skip
     args = parser.parse_args()
     recreate_database(URL)
     setup(URL)
@@ -56,7 +88,6 @@ def main() -> None:
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
     from django.test import Client
-    from django.urls import reverse
     from django.utils.crypto import get_random_string
 
     from core.synthetic import Options, generate, refresh_statistics
@@ -77,11 +108,17 @@ def main() -> None:
     cookie = f"sessionid={client.cookies['sessionid'].value}; csrftoken={csrf}"
 
     env = {**os.environ, "ALLOWED_HOSTS": "127.0.0.1"}
-    server = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "gunicorn"), "config.wsgi", "--workers", str(args.workers),
-         "--bind", f"127.0.0.1:{PORT}", "--timeout", "30", "--log-level", "warning"],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
+    rows = []
+    for server_name in args.server or ["gunicorn-sync"]:
+        rows += measure(server_name, args, env, target, drafts, cookie, csrf)
+    print_table(rows)
+
+
+def measure(server_name, args, env, target, drafts, cookie, csrf) -> list:
+    from django.urls import reverse
+
+    command = server_command(server_name, args.workers, args.threads)
+    server = subprocess.Popen(command, cwd=ROOT, env=env)
     try:
         for _ in range(100):
             try:
@@ -89,14 +126,16 @@ def main() -> None:
                 break
             except OSError:
                 time.sleep(0.2)
-        print(f"gunicorn: {args.workers} sync workers, RSS MiB at start {worker_rss(server.pid)}")
+        print(f"{' '.join(command)}: RSS MiB at start {worker_rss(server.pid)}")
         sheet = drafts.first().sheet
-        scenarios = (
-            ("floor: /healthz (GET)", "get", "/healthz"),
-            ("score sheet page (GET)", "get", reverse("scoring:sheet_detail", args=[sheet.pk])),
-            ("score save (POST)", "save", ""),
-            ("results page (GET)", "get", reverse("results:results", args=[target.pk])),
-        )
+        every = {
+            "healthz": ("floor: /healthz (GET)", "get", "/healthz"),
+            "sheet": ("score sheet page (GET)", "get",
+                      reverse("scoring:sheet_detail", args=[sheet.pk])),
+            "save": ("score save (POST)", "save", ""),
+            "results": ("results page (GET)", "get", reverse("results:results", args=[target.pk])),
+        }  # fmt: skip
+        scenarios = [every[name] for name in args.scenarios.split(",")]
         rows = []
         for name, mode, path in scenarios:
             for connections in [int(c) for c in args.connections.split(",")]:
@@ -116,23 +155,27 @@ def main() -> None:
                 figures = dict(pair.split("=") for pair in line.split()[1:])
                 time.sleep(5)  # let requests still in flight when wrk stopped finish first
                 rss = worker_rss(server.pid)
-                rows.append((name, connections, figures, rss))
-                print(name, connections, line, "RSS", rss, flush=True)
+                rows.append((server_name, name, connections, figures, rss))
+                print(server_name, name, connections, line, "RSS", rss, flush=True)
     finally:
         server.terminate()
         server.wait(timeout=30)
+        time.sleep(2)  # the port free again for the next server
+    return rows
 
+
+def print_table(rows: list) -> None:
     columns = (
-        "scenario, connections, requests/s, p50 ms, p95 ms, p99 ms, errors, stale (harness), "
-        "worker RSS MiB"
+        "server, scenario, connections, requests/s, p50 ms, p95 ms, p99 ms, errors, "
+        "stale (harness), worker RSS MiB"
     )
     print("| " + " | ".join(columns.split(", ")) + " |")
-    print("|---|---:|---:|---:|---:|---:|---:|---|")
-    for name, connections, f, rss in rows:
+    print("|---|---|---:|---:|---:|---:|---:|---:|---|---|")
+    for server_name, name, connections, f, rss in rows:
         errors = int(f["failed"]) + int(f["socket_errors"])
         rss_text = ", ".join(map(str, rss))
-        print(f"| {name} | {connections} | {float(f['rps']):.0f} | {f['p50']} | {f['p95']} | "
-              f"{f['p99']} | {errors} of {f['requests']} | {f['stale']} | "
+        print(f"| {server_name} | {name} | {connections} | {float(f['rps']):.0f} | {f['p50']} | "
+              f"{f['p95']} | {f['p99']} | {errors} of {f['requests']} | {f['stale']} | "
               f"{rss_text} |")  # fmt: skip
 
 
