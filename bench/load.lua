@@ -57,8 +57,12 @@ function response(status, headers, body)
     local pk, version = string.match(body, 'id="version%-(%d+)" name="version%-%d+" value="(%d+)"')
     local refused_as_stale = string.find(body, "Người khác vừa lưu", 1, true)
     local unchanged = not string.find(body, "invalid-feedback", 1, true)
-    if pk and (refused_as_stale or unchanged) then
-      versions[pk] = tonumber(version)
+    if not pk and refused_as_stale then
+      -- The refusal links to the current version ("phien-ban=N#score-PK").
+      version, pk = string.match(body, "phien%-ban=(%d+)#score%-(%d+)")
+    end
+    if refused_as_stale or (pk and unchanged) then
+      if pk then versions[pk] = tonumber(version) end
       stale = stale + 1
       return
     end

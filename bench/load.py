@@ -78,8 +78,9 @@ def main() -> None:
     )  # fmt: skip
     parser.add_argument("--threads", type=int, default=4, help="threads a worker (gthread)")
     parser.add_argument(
-        "--scenarios", default="healthz,sheet,save,results",
-        help="comma-separated: healthz (the floor), sheet, save, results",
+        "--scenarios", default="static,sheet,save,results",
+        help="comma-separated: static (the floor: the stack's own cost), healthz, sheet, save, "
+        "results",
     )  # fmt: skip
     args = parser.parse_args()
     recreate_database(URL)
@@ -129,7 +130,10 @@ def measure(server_name, args, env, target, drafts, cookie, csrf) -> list:
         print(f"{' '.join(command)}: RSS MiB at start {worker_rss(server.pid)}")
         sheet = drafts.first().sheet
         every = {
-            "healthz": ("floor: /healthz (GET)", "get", "/healthz"),
+            "static": ("floor: a static file through whitenoise (GET)", "get",
+                       "/static/img/favicon.svg"),
+            "healthz": ("/healthz (GET: a fresh database connection each time)", "get",
+                        "/healthz"),
             "sheet": ("score sheet page (GET)", "get",
                       reverse("scoring:sheet_detail", args=[sheet.pk])),
             "save": ("score save (POST)", "save", ""),
