@@ -49,23 +49,6 @@ document.addEventListener("htmx:afterSettle", (event) => {
   found.forEach((element) => element.scrollIntoView({ block: "nearest" }));
 });
 
-// Long downloads (the whole year as one PDF): say that something is happening, since the page
-// itself does not change while the file is being made.
-document.addEventListener("click", (event) => {
-  const link = event.target.closest("[data-busy-message]");
-  if (!link) return;
-  const note = document.createElement("div");
-  note.className = "alert alert-info d-flex align-items-center gap-2";
-  note.setAttribute("role", "status");
-  note.innerHTML = '<span class="spinner-border spinner-border-sm" aria-hidden="true"></span>';
-  note.append(document.createTextNode(" " + link.dataset.busyMessage));
-  const main = document.getElementById("main");
-  if (main) main.prepend(note);
-  const done = () => note.remove();
-  window.addEventListener("focus", done, { once: true });
-  setTimeout(done, 30000);
-});
-
 // A confirmation the server sent into #confirm-slot (core/confirm.html): shown as a modal
 // dialog, so the page behind cannot be used until the user answers or cancels.
 document.addEventListener("htmx:afterSwap", (event) => {
