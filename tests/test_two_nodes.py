@@ -5,7 +5,9 @@ would share: the PostgreSQL database (the test's own, its rows committed: transa
 MEDIA_ROOT (a shared directory: NFS on real machines) and one Redis database (REDIS_URL). A
 browser's cookies go to both, as behind a round-robin proxy. Signed in through A, the session
 works on B; a file uploaded through A is downloaded, byte for byte, through B; requests counted
-by the throttle on A are counted on B.
+by the throttle on A are counted on B. With a job worker (`manage.py worker`, a third process
+with the same environment): the year's bundle asked for on A is made by the worker into the
+shared directory and served by B.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import datetime
 import http.cookiejar
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -27,8 +30,12 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.urls import reverse
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
+from documents.models import GeneratedFile
 from pledges.models import Pledge
+from results.bundle import YEAR_BUNDLE
 
 REDIS_URL = os.environ.get("TWO_NODES_REDIS_URL", "redis://127.0.0.1:6379/9")
 PASSWORD = "pw-test-123"  # noqa: S105 - the world's users (tests/conftest.py)
@@ -75,15 +82,47 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-class Node:
-    """One gunicorn server with the shared environment; its output in a log file."""
+class Process:
+    """One process of the site with the shared environment; its output in a log file."""
+
+    def __init__(self, name: str, command: list[str], env: dict[str, str], logs: Path):
+        self.name = name
+        self.env = env
+        self.log_path = logs / f"{name}.log"
+        self.log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and commands
+            command,
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+
+    def output(self) -> str:
+        self.log.flush()
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self) -> None:
+        """Asked to stop (SIGTERM), then killed if it has not within 20 s."""
+        try:
+            if self.process.poll() is None:
+                self.process.terminate()
+                try:
+                    self.process.wait(20)
+                except subprocess.TimeoutExpired:
+                    self.process.kill()
+                    self.process.wait(10)
+        finally:
+            self.log.close()
+
+
+class Node(Process):
+    """One gunicorn server."""
 
     def __init__(self, name: str, env: dict[str, str], logs: Path):
-        self.name = name
         self.port = _free_port()
-        self.log_path = logs / f"node-{name}.log"
-        self.log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
-        self.process = subprocess.Popen(
+        super().__init__(
+            f"node-{name}",
             [
                 sys.executable,
                 "-m",
@@ -99,10 +138,8 @@ class Node:
                 # one machine would share it.
                 "--no-control-socket",
             ],
-            cwd=settings.BASE_DIR,
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
+            env,
+            logs,
         )
 
     def url(self, path: str) -> str:
@@ -118,22 +155,8 @@ class Node:
             except (OSError, urllib.error.URLError):
                 pass
             assert self.process.poll() is None, self.output()
-            assert time.monotonic() < deadline, f"node {self.name} not up:\n{self.output()}"
+            assert time.monotonic() < deadline, f"{self.name} not up:\n{self.output()}"
             time.sleep(0.3)
-
-    def output(self) -> str:
-        self.log.flush()
-        return self.log_path.read_text(errors="replace")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
-        self.log.close()
 
 
 @pytest.fixture(params=["db", "cached_db"])
@@ -154,6 +177,9 @@ def nodes(request, settings, tmp_path):
         "REDIS_URL": REDIS_URL,
         "SESSION_CACHE": "1" if request.param == "cached_db" else "0",
         "VERIFY_PER_MINUTE": "3",
+        # Jobs queued in the database, for a worker (not run inside the request, the tests'
+        # default).
+        "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
     }
     started: list[Node] = []
     try:
@@ -167,6 +193,24 @@ def nodes(request, settings, tmp_path):
             node.stop()
         redis_client.flushdb()
         redis_client.close()
+
+
+@pytest.fixture
+def worker(nodes, tmp_path):
+    """A job worker (`manage.py worker`) with the nodes' environment: same database, same
+    MEDIA_ROOT. Stopped (SIGTERM, then SIGKILL) whatever the test's outcome."""
+    node_a, _node_b, _redis_client = nodes
+    process = Process(
+        "worker",
+        [sys.executable, "manage.py", "worker", "--no-startup-delay", "--interval", "0.2"],
+        # The bundle laid out in the worker itself: no forked copies to wait for on 2 cores.
+        {**node_a.env, "PDF_BUNDLE_PROCESSES": "1"},
+        tmp_path,
+    )
+    try:
+        yield process
+    finally:
+        process.stop()
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -234,6 +278,17 @@ def _signed_pledge(world) -> Pledge:
     return pledge
 
 
+def _sign_in(browser: Browser, node: Node, username: str) -> None:
+    """Signed in through the node's login form (its CSRF cookie)."""
+    login = reverse("login")
+    status, _headers, page = browser.request(node.url(login))
+    assert status == 200, page[:2000]
+    status, headers, _page = browser.post(
+        node.url(login), {"username": username, "password": PASSWORD}, node.url(login)
+    )
+    assert (status, headers["Location"]) == (302, reverse("clusters:home")), node.output()
+
+
 def test_a_session_a_file_and_a_throttle_are_the_same_on_both_nodes(nodes, world):
     node_a, node_b, redis_client = nodes
     clerk = world.users["leader_clerk"]
@@ -242,13 +297,8 @@ def test_a_session_a_file_and_a_throttle_are_the_same_on_both_nodes(nodes, world
     home = reverse("clusters:home")
     login = reverse("login")
 
-    # Signed in through A (its form, its CSRF cookie) ...
-    status, _headers, page = browser.request(node_a.url(login))
-    assert status == 200, page[:2000]
-    status, headers, _page = browser.post(
-        node_a.url(login), {"username": clerk.username, "password": PASSWORD}, node_a.url(login)
-    )
-    assert (status, headers["Location"]) == (302, home), node_a.output()
+    # Signed in through A ...
+    _sign_in(browser, node_a, clerk.username)
     # ... the session works on B.
     status, _headers, page = browser.request(node_b.url(home))
     assert status == 200, node_b.output()
@@ -291,3 +341,68 @@ def test_a_session_a_file_and_a_throttle_are_the_same_on_both_nodes(nodes, world
     assert status == 302
     status, headers, _page = browser.request(node_a.url(home))
     assert status == 302 and headers["Location"].startswith(login)
+
+
+BUNDLE_STATE = re.compile(rb'data-testid="bundle-state" data-state="([a-z]+)"')
+DOWNLOAD = re.compile(rb'<a [^>]*href="([^"]+)"[^>]*data-testid="bundle-download"')
+
+
+# The session store is not what this test is about (the test above tries both): Redis' alone.
+@pytest.mark.parametrize("nodes", ["cached_db"], indirect=True)
+def test_a_bundle_asked_for_on_one_node_is_made_by_the_worker_and_served_by_the_other(
+    nodes, worker, world
+):
+    node_a, node_b, _redis_client = nodes
+    browser = Browser()
+    _sign_in(browser, node_a, world.users["leader_clerk"].username)  # reads the year's documents
+    page = reverse("results:year_bundle", args=[world.cluster_year.pk])
+
+    # Asked for on A: queued in the database, not made in A's request.
+    status, _headers, html = browser.request(node_a.url(page))
+    assert status == 200, node_a.output()
+    assert BUNDLE_STATE.search(html).group(1) == b"none"
+    status, headers, _html = browser.post(node_a.url(page), {}, node_a.url(page))
+    assert (status, headers["Location"]) == (302, page), node_a.output()
+    job = GeneratedFile.objects.get()
+    assert job.kind == YEAR_BUNDLE
+
+    # B shows the job's progress until the worker has made the file.
+    waited, started = 120, time.monotonic()
+    states = []
+    while True:
+        status, _headers, html = browser.request(node_b.url(page))
+        assert status == 200, node_b.output()
+        state = BUNDLE_STATE.search(html).group(1).decode()
+        if not states or states[-1] != state:
+            states.append(state)
+        if state == "done":
+            break
+        job.refresh_from_db()
+        assert state in ("queued", "running"), (
+            f"the bundle is {state} on B (states seen: {states}; job: {job.status}, "
+            f"{job.error!r}):\nworker:\n{worker.output()}"
+        )
+        assert worker.process.poll() is None, f"the worker stopped:\n{worker.output()}"
+        assert time.monotonic() - started < waited, (
+            f"the bundle not made within {waited} s (states seen on B: {states}; job: "
+            f"{job.status}, attempts {job.attempts}):\nworker:\n{worker.output()}"
+        )
+        time.sleep(0.5)
+
+    # Downloaded through B by the page's link: the PDF the worker stored in the shared directory.
+    link = DOWNLOAD.search(html)
+    assert link, html.decode(errors="replace")
+    href = link.group(1).decode()
+    assert href == reverse("results:year_bundle_pdf", args=[world.cluster_year.pk])
+    status, headers, body = browser.request(node_b.url(href))
+    assert status == 200, node_b.output()
+    assert headers["Content-Type"] == "application/pdf"
+    assert body.startswith(b"%PDF-")
+    job.refresh_from_db()
+    assert (job.status, job.attempts) == (GeneratedFile.Status.DONE, 1)
+    task = DBTaskResult.objects.get(id=job.task_id)  # run by the worker, in one attempt
+    assert task.status == TaskResultStatus.SUCCESSFUL and len(task.worker_ids) == 1
+    assert job.file.name.startswith("generated/")
+    stored = Path(settings.MEDIA_ROOT) / job.file.name
+    assert stored.is_file() and stored.read_bytes() == body
+    assert list((Path(settings.MEDIA_ROOT) / "generated").rglob("*.pdf")) == [stored]
