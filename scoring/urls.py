@@ -32,6 +32,7 @@ urlpatterns = [
     path("gia-han/<int:pk>/tra-loi/", extensions.extension_answer, name="extension_answer"),
     path("nhac-viec/", notices.reminder_list, name="reminders"),
     path("nhac-viec/da-doc/", notices.reminders_read, name="reminders_read"),
+    path("nhac-viec/<int:pk>/mo/", notices.reminder_open, name="reminder_open"),
     path("diem/<int:pk>/luu/", sheets.score_save, name="score_save"),
     path("diem/<int:pk>/minh-chung/", evidence.evidence_upload, name="evidence_upload"),
     path("minh-chung/<int:pk>/", evidence.evidence_download, name="evidence_download"),

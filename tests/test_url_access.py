@@ -148,6 +148,19 @@ def an_extension_request(world, *, other: bool = False):
     return ExtensionRequest.ask(late_sheet(world, other=other), by=clerk, reason="Thiếu người")
 
 
+def a_reminder(world, *, other: bool = False):
+    """A reminder of staff (or, for the other authority, of its clerk): only its owner opens it."""
+    from scoring.models import Reminder
+
+    user = world.users["outsider_clerk" if other else "staff"]
+    return Reminder.objects.create(
+        user=user, key="k", kind="returned", subject="Nhắc", body="Nội dung", url="/"
+    )
+
+
+# A person's own reminder: opened (and marked read) by its owner only.
+OPEN_REMINDER = {**dict.fromkeys(PERSONAS, NOT_FOUND), "staff": 302}
+
 # More time after a missed deadline: only the unit's own clerk asks (the others who read the
 # sheet 403, those who do not 404).
 ASK_EXTENSION = {
@@ -339,6 +352,7 @@ ACCESS = {
     # Reminders: everyone reads their own and marks them read (a POST, back to the list).
     "scoring:reminders": ("get", lambda w: {}, EVERYONE),
     "scoring:reminders_read": ("post", lambda w: {}, dict.fromkeys(PERSONAS, 302)),
+    "scoring:reminder_open": ("post", lambda w: {"pk": a_reminder(w).pk}, OPEN_REMINDER),
     # Results.
     "results:results": ("get", lambda w: {"pk": opened(w).cluster_year_id}, SUMMARY_OF_A),
     "results:results_status": (
@@ -538,6 +552,7 @@ OTHER_AUTHORITY_OBJECTS = {
     "scoring:evidence_delete": lambda w: {"pk": member_evidence(w, other=True).pk},
     "scoring:extension_ask": lambda w: {"pk": late_sheet(w, other=True).pk},
     "scoring:extension_answer": lambda w: {"pk": an_extension_request(w, other=True).pk},
+    "scoring:reminder_open": lambda w: {"pk": a_reminder(w, other=True).pk},
     "results:results": lambda w: {"pk": opened(w, other=True).cluster_year_id},
     "results:results_status": lambda w: {"pk": opened(w, other=True).cluster_year_id},
     "results:summary_pdf": lambda w: {"pk": opened(w, other=True).cluster_year_id},

@@ -520,3 +520,38 @@ def test_an_empty_reminders_page_says_so(client_as, world):
     html = client_as("no_role").get(reverse("scoring:reminders")).content.decode()
     assert "Chưa có nhắc việc nào." in html
     assert reverse("scoring:reminders_read") not in html  # nothing to mark read
+
+
+def test_opening_a_reminder_marks_it_read_and_leads_to_what_it_is_about(client_as, world):
+    clerk = world.users["member_clerk"]
+    mine = remind(clerk, "a", "Phiếu bị trả lại")
+    mine.url = reverse("scoring:reminders") + "?trang=1"
+    mine.save()
+    other = remind(world.users["leader_clerk"], "a", "Của người khác")
+    client = client_as("member_clerk")
+    url = reverse("scoring:reminder_open", args=[mine.pk])
+    assert f'action="{url}"' in client.get(reverse("scoring:reminders")).content.decode()
+    assert client.get(url).status_code == 405  # a GET marks nothing read
+    mine.refresh_from_db()
+    assert mine.read_at is None
+    response = client.post(url)
+    assert response.status_code == 302 and response["Location"] == mine.url
+    mine.refresh_from_db()
+    read_at = mine.read_at
+    assert read_at is not None
+    client.post(url)  # opened again: still read, when it was first read
+    mine.refresh_from_db()
+    assert mine.read_at == read_at
+    # Another person's reminder does not exist here, and stays unread.
+    assert client.post(reverse("scoring:reminder_open", args=[other.pk])).status_code == 404
+    other.refresh_from_db()
+    assert other.read_at is None
+
+
+def test_a_reminder_never_leads_off_the_site(client_as, world):
+    clerk = world.users["member_clerk"]
+    odd = remind(clerk, "x", "Lạ")
+    odd.url = "https://example.com/phieu/1/"
+    odd.save()
+    response = client_as("member_clerk").post(reverse("scoring:reminder_open", args=[odd.pk]))
+    assert response["Location"] == reverse("scoring:reminders")
