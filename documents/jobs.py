@@ -100,8 +100,26 @@ def wanted(kind: str, params: dict, bundle: PdfBundle, *, filename: str) -> Want
         htmls=htmls,
         filename=filename,
         key=file_key(kind, params, bundle, htmls),
-        subject=_digest(kind, _canonical(params)),
+        subject=subject_of(kind, params),
     )
+
+
+def subject_of(kind: str, params: dict) -> str:
+    """What a file is of (the same thing for the same reader), whatever the data: cheap, with
+    no document built."""
+    return _digest(kind, _canonical(params))
+
+
+def still_making(kind: str, params: dict, job_id: int | None) -> GeneratedFile | None:
+    """The job a waiting page polls, while it is still queued or running for a worker that is
+    alive; None otherwise (the page then works out the whole state again). Reads only; costs
+    no document built, which the whole state does (about 0.1 s)."""
+    if job_id is None:
+        return None
+    job = GeneratedFile.objects.filter(
+        pk=job_id, subject=subject_of(kind, params), status__in=[Status.QUEUED, Status.RUNNING]
+    ).first()
+    return None if job is None or is_lost(job) else job
 
 
 def wanted_now(kind: str, params: dict) -> Wanted:

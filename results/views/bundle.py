@@ -15,6 +15,7 @@ from django_htmx.middleware import HtmxDetails
 from clusters.access import get_cluster_year_for_user
 from clusters.links import year_crumbs
 from clusters.models import ClusterYear
+from core.ids import parse_id
 from documents import jobs
 from scoring.access import reading_of
 
@@ -26,6 +27,18 @@ POLL_SECONDS = 2
 
 class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails  # set by django-htmx's middleware
+
+
+def _still_making(request: HttpRequest, pk: int) -> tuple[ClusterYear, jobs.GeneratedFile] | None:
+    """A poll of the page while its file is being made (?cong-viec=<job>): the job's state, read
+    without building the year's documents; None when the job is no longer being made."""
+    job_id = parse_id(request.GET.get("cong-viec"))
+    if job_id is None:
+        return None
+    cluster_year, _can_manage = get_cluster_year_for_user(request.user, pk)
+    params = bundle_params(cluster_year, reading_of(request.user, cluster_year))
+    job = jobs.still_making(YEAR_BUNDLE, params, job_id)
+    return None if job is None else (cluster_year, job)
 
 
 def _wanted(request: HttpRequest, pk: int) -> tuple[ClusterYear, jobs.Wanted]:
@@ -44,6 +57,11 @@ def _wanted(request: HttpRequest, pk: int) -> tuple[ClusterYear, jobs.Wanted]:
 def year_bundle(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """GET shows the state of the current data's file and changes nothing; POST asks for it
     (queued once however often it is asked; again after a failure or a lost worker)."""
+    polled = _still_making(request, pk) if request.method == "GET" and request.htmx else None
+    if polled is not None:
+        context = {"cluster_year": polled[0], "job": polled[1], "making": True,
+                   "poll_seconds": POLL_SECONDS}  # fmt: skip
+        return render(request, "results/year_bundle.html#bundle-state", context)
     cluster_year, wanted = _wanted(request, pk)
     if request.method == "POST":
         jobs.request_file(wanted, by=request.user)

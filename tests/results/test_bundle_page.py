@@ -125,6 +125,45 @@ def test_while_it_is_made_the_page_refreshes_itself_with_and_without_javascript(
     assert "<html" not in fragment
 
 
+def test_a_poll_while_it_is_made_builds_no_document_and_reads_only_its_own_job(
+    client_as, world, queue, monkeypatch
+):
+    """The page polls every 2 s with its job's id: while the job waits or runs, the answer is
+    read from the job alone (the year's documents are not built, about 0.1 s each time); a job
+    of other documents, a finished job or junk fall back to the whole state."""
+    from django.utils import timezone
+
+    client = client_as("staff")
+    client.post(page(world))
+    job = GeneratedFile.objects.get()
+    html = client.get(page(world)).content.decode()
+    poll = f"{page(world)}?cong-viec={job.pk}"
+    assert f'hx-get="{poll}"' in html
+    GeneratedFile.objects.update(status=GeneratedFile.Status.RUNNING, started_at=timezone.now())
+    built = []
+    real = __import__("results.views.bundle", fromlist=["year_parts"]).year_parts
+
+    def counting(*args, **kwargs):
+        built.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr("results.views.bundle.year_parts", counting)
+    htmx = {"HX-Request": "true"}
+    fragment = client.get(poll, headers=htmx).content.decode()
+    assert 'data-state="running"' in fragment and f'hx-get="{poll}"' in fragment
+    assert not built
+    # Another reader's job (other documents) is not read through this page.
+    assert client_as("member_clerk").get(poll, headers=htmx).status_code == OK
+    assert len(built) == 1
+    # Junk, or a job no longer being made: the whole state, worked out again.
+    for junk in ("abc", "-1", "9" * 40, str(job.pk + 1000)):
+        assert client.get(f"{page(world)}?cong-viec={junk}", headers=htmx).status_code == OK
+    GeneratedFile.objects.update(status=GeneratedFile.Status.FAILED, error="Hỏng")
+    fragment = client.get(poll, headers=htmx).content.decode()
+    assert 'data-state="failed"' in fragment and "hx-trigger" not in fragment
+    assert len(built) == 6
+
+
 def test_a_made_file_stops_the_refreshing_and_is_served_until_a_score_changes(
     client_as, world, made
 ):
