@@ -25,6 +25,20 @@ from pledges.services import create_pledge
 from scoring.models import Criterion, ScoringTable
 from scoring.services import create_table
 
+
+def in_ci() -> bool:
+    """Whether the suite runs in CI (CI=true), where every service a test needs is there."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def needs(message: str) -> None:
+    """A test whose service (Redis, axe-core, a browser…) is missing: skipped, saying why, on a
+    developer's machine; failed in CI, which must run it."""
+    if in_ci():
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
 # Hypothesis fails an example that runs past a wall-clock deadline (200 ms by default); on a busy
 # CI machine a database example can, and the test then fails for the machine's load, not for the
 # code. The "ci" profile drops the deadline (and prints the blob that replays a failure). Loaded
@@ -33,7 +47,7 @@ from scoring.services import create_table
 hypothesis.settings.register_profile("ci", deadline=None, print_blob=True)
 if os.environ.get("HYPOTHESIS_PROFILE"):
     hypothesis.settings.load_profile(os.environ["HYPOTHESIS_PROFILE"])
-elif os.environ.get("CI", "").lower() not in ("", "0", "false", "no"):
+elif in_ci():
     hypothesis.settings.load_profile("ci")
 
 

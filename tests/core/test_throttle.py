@@ -12,6 +12,7 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
 
 from core import throttle
+from tests.conftest import needs
 
 # Its own Redis database (flushed): not the one of tests/test_two_nodes.py.
 REDIS_URL = os.environ.get("THROTTLE_TEST_REDIS_URL", "redis://127.0.0.1:6379/10")
@@ -51,7 +52,7 @@ def two_redis_nodes():
     try:
         node_a.clear()
     except Exception as exc:  # redis.ConnectionError and the like
-        pytest.skip(f"needs Redis at {REDIS_URL} (THROTTLE_TEST_REDIS_URL): {exc}")
+        needs(f"needs Redis at {REDIS_URL} (THROTTLE_TEST_REDIS_URL): {exc}")
     yield node_a, node_b
     node_a.clear()
     node_a.close()

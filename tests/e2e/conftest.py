@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import in_ci
+
 # pytest-playwright runs an event loop in the test thread; without this, Django's ORM calls made
 # from that thread (the tests' own set-up and the live server's teardown) raise
 # SynchronousOnlyOperation.
@@ -27,10 +29,6 @@ CHROMIUM_ARGS = [
 E2E_DIR = Path(__file__).resolve().parent
 
 
-def _in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() in {"true", "1"}
-
-
 def pytest_collection_modifyitems(config, items):
     # This hook sees every collected item of the session, not only those of this directory.
     for item in items:
@@ -46,7 +44,7 @@ def _chromium_available():
     defined here, it applies only to the tests in tests/e2e."""
     if CHROMIUM.exists():
         return
-    if _in_ci():
+    if in_ci():
         pytest.fail(
             f"Chromium not found at {CHROMIUM}: CI must run the browser tests "
             "(install Debian's chromium package).",
